@@ -1,0 +1,243 @@
+import { createHash } from 'crypto';
+import { Chart, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { propError, requireDnsLabel, requireInteger } from '../_errors';
+import { selectorLabels, standardLabels } from '../_labels';
+import { httpProbe } from '../_pod';
+import { podTemplate } from '../_workload';
+import { ContainerResources, validateResources } from '../resources';
+import { SamplingStrategies } from '../sampling/sampling-strategies';
+import { ServiceEndpoint } from '../service-endpoint';
+import { ITraceStorage } from '../storage/trace-storage';
+import { Images, Versions } from '../versions';
+import { JaegerConfig, JaegerQueryOptions, JaegerReceiveOptions } from './jaeger-config';
+import { JaegerPort, JaegerPorts, SPAN_PROTOCOLS, SpanProtocol } from './jaeger-ports';
+
+/** How the Service of a Jaeger component is exposed. */
+export enum JaegerServiceType {
+  CLUSTER_IP = 'ClusterIP',
+  NODE_PORT = 'NodePort',
+  LOAD_BALANCER = 'LoadBalancer',
+}
+
+/** Props every Jaeger workload shares. */
+export interface JaegerWorkloadProps {
+  /**
+   * Base name of the Kubernetes objects (Deployment, Service, ConfigMap).
+   * @default 'jaeger'
+   */
+  readonly name?: string;
+  /**
+   * Container image.
+   * @default `jaegertracing/jaeger:2.13.0`
+   */
+  readonly image?: string;
+  /**
+   * Image pull policy.
+   * @default 'IfNotPresent'
+   */
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * CPU and memory.
+   * @default - differs per component; see each construct
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Log level of the Jaeger process.
+   * @default 'info'
+   */
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * Type of the Service.
+   * @default JaegerServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: JaegerServiceType;
+  /**
+   * Annotations of the Service (for cloud load balancers, say).
+   * @default - none
+   */
+  readonly serviceAnnotations?: Record<string, string>;
+  /**
+   * Annotations of the pods.
+   * @default - only the configuration checksum
+   */
+  readonly podAnnotations?: Record<string, string>;
+  /** Node selector of the pods. @default - none */
+  readonly nodeSelector?: Record<string, string>;
+  /** Tolerations of the pods. @default - none */
+  readonly tolerations?: k8s.Toleration[];
+  /** Affinity of the pods. @default - none */
+  readonly affinity?: k8s.Affinity;
+  /** Priority class of the pods. @default - none */
+  readonly priorityClassName?: string;
+  /** Secrets for pulling the image from a private registry. @default - none */
+  readonly imagePullSecrets?: string[];
+}
+
+/** What a concrete component passes to {@link JaegerWorkload}. */
+export interface JaegerWorkloadSpec {
+  readonly component: string;
+  readonly resourceName: string;
+  readonly storage: ITraceStorage;
+  readonly receive?: Omit<JaegerReceiveOptions, 'samplingStrategiesFile'>;
+  readonly sampling?: SamplingStrategies;
+  readonly query?: JaegerQueryOptions;
+  readonly replicas?: number;
+  readonly defaultResources: ContainerResources;
+  readonly strategy?: k8s.DeploymentStrategy;
+  readonly topologySpread?: boolean;
+}
+
+const CONFIG_DIR = '/etc/jaeger';
+const SAMPLING_DIR = '/etc/jaeger/sampling';
+
+/**
+ * One Jaeger v2 process: its configuration (ConfigMap), Deployment and Service. The concrete
+ * constructs (all-in-one, collector, query) choose what the process does.
+ */
+export abstract class JaegerWorkload extends Construct {
+  /** The Jaeger configuration this workload runs. */
+  public readonly config: JaegerConfig;
+  /** The Deployment. */
+  public readonly deployment: k8s.KubeDeployment;
+  /** The Service in front of the pods. */
+  public readonly service: k8s.KubeService;
+  /** The ConfigMap with `config.yaml`. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** Name of the Service. */
+  public readonly serviceName: string;
+  /** The standard labels of this workload's objects. */
+  public readonly labels: Record<string, string>;
+  /** Labels that select this workload's pods. */
+  public readonly selector: Record<string, string>;
+  /** Ports the Service exposes. */
+  public readonly ports: readonly JaegerPort[];
+  /** The sampling strategies served, if any. */
+  public readonly sampling?: SamplingStrategies;
+
+  protected readonly namespace?: string;
+
+  protected constructor(scope: Construct, id: string, props: JaegerWorkloadProps, spec: JaegerWorkloadSpec) {
+    super(scope, id);
+    requireDnsLabel(this, 'name', spec.resourceName, 47);
+    if (props.image !== undefined && (typeof props.image !== 'string' || !/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(props.image) || /:latest$/.test(props.image) || !/[:@]/.test(props.image))) {
+      throw propError(this, 'image', props.image, 'an image reference pinned by tag or digest (not :latest), such as "jaegertracing/jaeger:2.13.0"');
+    }
+    if (props.serviceType !== undefined && !Object.values(JaegerServiceType).includes(props.serviceType)) {
+      throw propError(this, 'serviceType', props.serviceType, `one of ${Object.values(JaegerServiceType).join(', ')}`);
+    }
+    if (spec.replicas !== undefined) requireInteger(this, 'replicas', spec.replicas, 1, 1000);
+    const resources = props.resources ?? spec.defaultResources;
+    validateResources(this, 'resources', resources);
+
+    this.namespace = Chart.of(this).namespace;
+    this.serviceName = spec.resourceName;
+    this.sampling = spec.sampling;
+    const version = (props.image ?? Images.JAEGER).split(':').pop() ?? Versions.JAEGER;
+    const ids = { name: 'jaeger', instance: spec.resourceName, component: spec.component, version };
+    const labels = standardLabels(ids);
+    this.labels = labels;
+    this.selector = selectorLabels(ids);
+
+    const binding = spec.storage.bind(this);
+    this.config = new JaegerConfig(this, {
+      serviceName: spec.resourceName,
+      storageName: spec.storage.kind,
+      storage: binding.backend,
+      receive: spec.receive && { ...spec.receive, samplingStrategiesFile: spec.sampling ? `${SAMPLING_DIR}/strategies.json` : undefined },
+      query: spec.query,
+      logLevel: props.logLevel,
+    });
+    this.node.addValidation({ validate: () => this.config.validate() });
+
+    const configYaml = this.config.toYaml();
+    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: `${spec.resourceName}-config`, labels },
+      data: { 'config.yaml': configYaml },
+    });
+    const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: this.configMap.name, items: [{ key: 'config.yaml', path: 'config.yaml' }] } }];
+    const mounts: k8s.VolumeMount[] = [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
+    // Rendered at synth time: strategies may still be added (`addService`) after this point.
+    const strategies = () => spec.sampling?.toJaegerJsonString() ?? '';
+    const checksum = Lazy.any({ produce: () => createHash('sha256').update(configYaml).update(strategies()).digest('hex') });
+
+    if (spec.sampling) {
+      const samplingMap = new k8s.KubeConfigMap(this, 'Sampling', {
+        metadata: { name: `${spec.resourceName}-sampling`, labels },
+        data: { 'strategies.json': Lazy.any({ produce: strategies }) as unknown as string },
+      });
+      volumes.push({ name: 'sampling', configMap: { name: samplingMap.name, items: [{ key: 'strategies.json', path: 'strategies.json' }] } });
+      mounts.push({ name: 'sampling', mountPath: SAMPLING_DIR, readOnly: true });
+    }
+    volumes.push(...binding.volumes);
+    mounts.push(...binding.volumeMounts);
+
+    const ports: JaegerPort[] = [];
+    for (const protocol of spec.receive?.protocols ?? []) ports.push(SPAN_PROTOCOLS[protocol].port);
+    if (spec.sampling) ports.push(JaegerPorts.SAMPLING_HTTP, JaegerPorts.SAMPLING_GRPC);
+    if (spec.query) ports.push(JaegerPorts.QUERY_HTTP, JaegerPorts.QUERY_GRPC);
+    this.ports = ports;
+    const allContainerPorts = [...ports, JaegerPorts.HEALTH, JaegerPorts.METRICS];
+
+    const template = podTemplate(this, {
+      containerName: 'jaeger',
+      image: props.image ?? Images.JAEGER,
+      imagePullPolicy: props.imagePullPolicy,
+      args: [`--config=file:${CONFIG_DIR}/config.yaml`],
+      env: binding.env,
+      ports: allContainerPorts.map(p => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+      volumes,
+      volumeMounts: mounts,
+      resources,
+      readinessProbe: httpProbe('/status', JaegerPorts.HEALTH.name, { initialDelaySeconds: 2, periodSeconds: 5 }),
+      livenessProbe: httpProbe('/status', JaegerPorts.HEALTH.name, { initialDelaySeconds: 10, periodSeconds: 15, failureThreshold: 4 }),
+      labels,
+      annotations: { ...(props.podAnnotations ?? {}), 'checksum/config': checksum as unknown as string },
+      nodeSelector: props.nodeSelector,
+      tolerations: props.tolerations,
+      affinity: props.affinity,
+      topologySpreadConstraints: spec.topologySpread
+        ? [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } },
+          { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } }]
+        : undefined,
+      priorityClassName: props.priorityClassName,
+      imagePullSecrets: props.imagePullSecrets,
+      goMemLimit: true,
+      terminationGracePeriodSeconds: 30,
+    });
+
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: spec.resourceName, labels },
+      spec: {
+        ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: this.selector },
+        ...(spec.strategy ? { strategy: spec.strategy } : {}),
+        template,
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: spec.resourceName, labels, ...(props.serviceAnnotations ? { annotations: props.serviceAnnotations } : {}) },
+      spec: {
+        type: props.serviceType ?? JaegerServiceType.CLUSTER_IP,
+        selector: this.selector,
+        ports: [...ports, JaegerPorts.METRICS].map(p => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: p.protocol })),
+      },
+    });
+  }
+
+  /** The address of one of this workload's ports. */
+  protected endpointOf(port: JaegerPort): ServiceEndpoint {
+    if (!this.ports.includes(port) && port !== JaegerPorts.METRICS) {
+      throw propError(this, 'port', port.name, `one this component serves: ${this.ports.map(p => p.name).join(', ')}`);
+    }
+    return new ServiceEndpoint(this.serviceName, this.namespace, port.port, port.name);
+  }
+
+  /** The address where this workload receives spans over `protocol`. */
+  protected spanEndpointOf(protocol: SpanProtocol): ServiceEndpoint {
+    return this.endpointOf(SPAN_PROTOCOLS[protocol].port);
+  }
+}

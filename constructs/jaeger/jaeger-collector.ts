@@ -1,0 +1,157 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { propError, requireInteger } from '../_errors';
+import { ContainerResources } from '../resources';
+import { SamplingStrategies } from '../sampling/sampling-strategies';
+import { ServiceEndpoint } from '../service-endpoint';
+import { ITraceStorage } from '../storage/trace-storage';
+import { JaegerWorkload, JaegerWorkloadProps } from './_jaeger-workload';
+import { BatchProcessorConfig, MemoryLimiterProcessorConfig } from './jaeger-config';
+import { JaegerPorts, SpanProtocol } from './jaeger-ports';
+
+/** Horizontal autoscaling of the collector. */
+export interface CollectorAutoscaling {
+  /**
+   * Fewest replicas.
+   * @default 2
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most replicas.
+   * @default 10
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Average CPU utilization (percent of the request) to scale at.
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+  /**
+   * Average memory utilization (percent of the request) to scale at.
+   * @default - memory is not a scaling signal
+   */
+  readonly targetMemoryUtilization?: number;
+}
+
+/** Props of {@link JaegerCollector}. */
+export interface JaegerCollectorProps extends JaegerWorkloadProps {
+  /** Storage shared with {@link JaegerQuery}: Elasticsearch or OpenSearch. */
+  readonly storage: ITraceStorage;
+  /**
+   * Protocols to receive spans on. The UDP agent ports are not on by default: behind a
+   * Service they lose datagrams silently; clients should send OTLP.
+   * @default - OTLP gRPC/HTTP, Jaeger gRPC, Jaeger Thrift HTTP, Zipkin
+   */
+  readonly protocols?: SpanProtocol[];
+  /**
+   * Remote sampling strategies served on 5778 (HTTP) and 5779 (gRPC).
+   * @default - no sampling endpoint
+   */
+  readonly sampling?: SamplingStrategies;
+  /**
+   * Replicas when autoscaling is off.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Horizontal Pod Autoscaler; `false` turns it off.
+   * @default - 2 to 10 replicas at 70% CPU
+   */
+  readonly autoscaling?: CollectorAutoscaling | false;
+  /**
+   * Most pods unavailable at once during voluntary disruptions (PodDisruptionBudget).
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
+  /** `memory_limiter` processor settings. @default - 80% soft limit, 25% spike, checked every 1s */
+  readonly memoryLimiter?: MemoryLimiterProcessorConfig;
+  /** `batch` processor settings. @default - 200ms or 8192 spans */
+  readonly batch?: BatchProcessorConfig;
+  /**
+   * CPU and memory.
+   * @default - 250m/512Mi requested, 1Gi limit
+   */
+  readonly resources?: ContainerResources;
+}
+
+/** The collector protocols on by default. */
+export const DEFAULT_COLLECTOR_PROTOCOLS: readonly SpanProtocol[] = [
+  SpanProtocol.OTLP_GRPC, SpanProtocol.OTLP_HTTP, SpanProtocol.JAEGER_GRPC, SpanProtocol.JAEGER_THRIFT_HTTP, SpanProtocol.ZIPKIN,
+];
+
+/**
+ * The Jaeger v2 collector of a production deployment: receives spans, writes them to shared
+ * storage, serves sampling strategies. Scales horizontally (HPA) and keeps a PodDisruptionBudget.
+ */
+export class JaegerCollector extends JaegerWorkload {
+  /** The storage written to. */
+  public readonly storage: ITraceStorage;
+  /** The autoscaler, when on. */
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The disruption budget. */
+  public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+
+  constructor(scope: Construct, id: string, props: JaegerCollectorProps) {
+    const autoscaling = props.autoscaling === false ? undefined : props.autoscaling ?? {};
+    super(scope, id, props, {
+      component: 'collector',
+      resourceName: `${props.name ?? 'jaeger'}-collector`,
+      storage: props.storage,
+      receive: { protocols: props.protocols ?? [...DEFAULT_COLLECTOR_PROTOCOLS], memoryLimiter: props.memoryLimiter, batch: props.batch },
+      sampling: props.sampling,
+      replicas: autoscaling ? undefined : props.replicas ?? 2,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') } },
+      topologySpread: true,
+      defaultResources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
+    });
+    this.storage = props.storage;
+    if (!props.storage.shared) {
+      throw propError(this, 'storage', props.storage.kind, 'a storage shared by several processes (Elasticsearch, OpenSearch); memory and badger only serve JaegerAllInOne');
+    }
+    if (autoscaling && props.replicas !== undefined) {
+      throw propError(this, 'replicas', props.replicas, 'unset while autoscaling is on (set autoscaling.minReplicas, or autoscaling: false)');
+    }
+
+    if (autoscaling) {
+      const min = autoscaling.minReplicas ?? 2;
+      const max = autoscaling.maxReplicas ?? 10;
+      requireInteger(this, 'autoscaling.minReplicas', min, 1, 1000);
+      requireInteger(this, 'autoscaling.maxReplicas', max, min, 1000);
+      const cpu = autoscaling.targetCpuUtilization ?? 70;
+      requireInteger(this, 'autoscaling.targetCpuUtilization', cpu, 1, 100);
+      const metrics: k8s.MetricSpecV2[] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }];
+      if (autoscaling.targetMemoryUtilization !== undefined) {
+        requireInteger(this, 'autoscaling.targetMemoryUtilization', autoscaling.targetMemoryUtilization, 1, 100);
+        metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: autoscaling.targetMemoryUtilization } } });
+      }
+      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: { name: this.serviceName, labels: this.labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.deployment.name },
+          minReplicas: min,
+          maxReplicas: max,
+          metrics,
+          // Scale down slowly: a collector that leaves drops its in-flight batches' retries.
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } },
+        },
+      });
+    }
+
+    const maxUnavailable = props.maxUnavailable ?? 1;
+    requireInteger(this, 'maxUnavailable', maxUnavailable, 1, 1000);
+    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: { name: this.serviceName, labels: this.labels },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable), selector: { matchLabels: this.selector } },
+    });
+  }
+
+  /** Where to send spans over `protocol` (OTLP HTTP: `endpoint.url('http', '/v1/traces')`). */
+  public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
+    return this.spanEndpointOf(protocol);
+  }
+
+  /** The remote sampling endpoint (HTTP, `/api/sampling?service=...`); throws without `sampling`. */
+  public get samplingEndpoint(): ServiceEndpoint {
+    return this.endpointOf(JaegerPorts.SAMPLING_HTTP);
+  }
+}
