@@ -9,6 +9,7 @@ import {
   TracingPreset,
   TracingNamespace,
   TracingStack,
+  synthesizeApp,
 } from './constructs';
 
 /**
@@ -69,18 +70,11 @@ export function buildApp(props: AppProps = {}): App {
   return app;
 }
 
-/** Every construct's validation error, with its path; empty when the app is sound. */
-export function validationErrors(app: App): string[] {
-  return app.node.findAll().flatMap(c => c.node.validate().map(message => `${c.node.path}: ${message}`));
-}
-
 if (require.main === module) {
-  const app = buildApp();
-  // Validate the whole tree before anything touches the output folder: an invalid app writes nothing.
-  const errors = validationErrors(app);
-  if (errors.length > 0) {
-    process.stderr.write(`cdk8s-tracing: synthesis refused, ${errors.length} error(s):\n${errors.map(e => `  ${e}`).join('\n')}\n`);
+  try {
+    synthesizeApp(buildApp());
+  } catch (e) {
+    process.stderr.write(`cdk8s-tracing: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  app.synth();
 }

@@ -18,3 +18,4 @@ export * from './sampling/sampling-strategies';
 export * from './ingress/tracing-ingress';
 export * from './stack/tracing-stack';
 export * from './stack/tracing-namespace';
+export * from './synthesis';

@@ -7,6 +7,7 @@ import { selectorLabels, standardLabels } from '../_labels';
 import { httpProbe } from '../_pod';
 import { podTemplate } from '../_workload';
 import { ContainerResources, validateResources } from '../resources';
+import { checkUniqueObjectNames } from '../synthesis';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 import { ServiceEndpoint } from '../service-endpoint';
 import { ITraceStorage } from '../storage/trace-storage';
@@ -132,6 +133,7 @@ export abstract class JaegerWorkload extends Construct {
     validateResources(this, 'resources', resources);
 
     this.namespace = Chart.of(this).namespace;
+    checkUniqueObjectNames(this);
     this.serviceName = spec.resourceName;
     this.sampling = spec.sampling;
     const version = (props.image ?? Images.JAEGER).split(':').pop() ?? Versions.JAEGER;

@@ -127,7 +127,7 @@ export class TracingStack extends Construct {
       this.allInOne = new JaegerAllInOne(this, 'Jaeger', { ...props.allInOne, name, storage: this.storage, sampling: this.sampling });
     } else {
       if (props.elasticsearch) {
-        this.storage = new ElasticsearchStorage(this, 'Storage', props.elasticsearch);
+        this.storage = new ElasticsearchStorage(this, 'Storage', { name, ...props.elasticsearch });
       } else if (props.storage) {
         this.storage = props.storage;
       } else {

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { propError, requireDnsSubdomain, requireInteger } from '../_errors';
+import { propError, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../_errors';
 import { standardLabels } from '../_labels';
 import { podTemplate } from '../_workload';
 import { ElasticsearchStorageConfig } from '../jaeger/jaeger-config';
@@ -94,6 +94,11 @@ export interface RolloverOptions {
 
 /** Props of {@link ElasticsearchStorage}. */
 export interface ElasticsearchStorageProps {
+  /**
+   * Base name of the maintenance jobs (`<name>-es-index-cleaner`, ...).
+   * @default 'jaeger'
+   */
+  readonly name?: string;
   /** URLs of the cluster's HTTP endpoint, `http(s)://host:port`. */
   readonly serverUrls: string[];
   /**
@@ -166,11 +171,14 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
   public readonly retentionDays?: number;
 
   private readonly props: ElasticsearchStorageProps;
+  private readonly baseName: string;
   private readonly jobResources: ContainerResources;
 
   constructor(scope: Construct, id: string, props: ElasticsearchStorageProps) {
     super(scope, id);
     this.props = props;
+    this.baseName = props.name ?? 'jaeger';
+    requireDnsLabel(this, 'name', this.baseName, 30);
     this.kind = props.engine === SearchEngine.OPENSEARCH ? TraceStorageKind.OPENSEARCH : TraceStorageKind.ELASTICSEARCH;
     if (props.engine !== undefined && !Object.values(SearchEngine).includes(props.engine)) {
       throw propError(this, 'engine', props.engine, `one of ${Object.values(SearchEngine).join(', ')}`);
@@ -320,7 +328,7 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
   }
 
   private labels(component: string): Record<string, string> {
-    return standardLabels({ name: 'jaeger', instance: this.node.id.toLowerCase(), component, version: Versions.JAEGER_V1_TOOLS });
+    return standardLabels({ name: 'jaeger', instance: this.baseName, component, version: Versions.JAEGER_V1_TOOLS });
   }
 
   private jobSpec(component: string, image: string, args: string[]): k8s.JobSpec {
@@ -343,10 +351,10 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
     };
   }
 
-  private addCronJob(id: string, component: string, schedule: string, image: string, args: string[]): k8s.KubeCronJob {
-    if (!CRON.test(schedule)) throw propError(this, `${id}.schedule`, schedule, 'a five-field cron expression such as "55 23 * * *"');
+  private addCronJob(id: string, field: string, component: string, schedule: string, image: string, args: string[]): k8s.KubeCronJob {
+    if (!CRON.test(schedule)) throw propError(this, field, schedule, 'a five-field cron expression such as "55 23 * * *"');
     return new k8s.KubeCronJob(this, id, {
-      metadata: { labels: this.labels(component) },
+      metadata: { name: `${this.baseName}-${component}`, labels: this.labels(component) },
       spec: {
         schedule,
         timeZone: 'Etc/UTC',
@@ -360,17 +368,17 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
 
   private addIndexCleaner(schedule: string): void {
     const args = [String(this.retentionDays), ...(this.rollover ? ['--rollover'] : []), this.serverUrls[0]];
-    this.addCronJob('IndexCleaner', 'es-index-cleaner', schedule, Images.JAEGER_ES_INDEX_CLEANER, args);
+    this.addCronJob('IndexCleaner', 'indexCleaner.schedule', 'es-index-cleaner', schedule, Images.JAEGER_ES_INDEX_CLEANER, args);
   }
 
   private addRollover(conditions: string, schedule: string, readDays: number): void {
     const p = this.props;
     const url = this.serverUrls[0];
     new k8s.KubeJob(this, 'RolloverInit', {
-      metadata: { labels: this.labels('es-rollover-init') },
+      metadata: { name: `${this.baseName}-es-rollover-init`, labels: this.labels('es-rollover-init') },
       spec: this.jobSpec('es-rollover-init', Images.JAEGER_ES_ROLLOVER, ['init', `--shards=${p.shards ?? 5}`, `--replicas=${p.replicas ?? 1}`, url]),
     });
-    this.addCronJob('Rollover', 'es-rollover', schedule, Images.JAEGER_ES_ROLLOVER, ['rollover', `--conditions=${conditions}`, url]);
-    this.addCronJob('Lookback', 'es-lookback', schedule, Images.JAEGER_ES_ROLLOVER, ['lookback', '--unit=days', `--unit-count=${readDays}`, url]);
+    this.addCronJob('Rollover', 'rollover.schedule', 'es-rollover', schedule, Images.JAEGER_ES_ROLLOVER, ['rollover', `--conditions=${conditions}`, url]);
+    this.addCronJob('Lookback', 'rollover.schedule', 'es-lookback', schedule, Images.JAEGER_ES_ROLLOVER, ['lookback', '--unit=days', `--unit-count=${readDays}`, url]);
   }
 }

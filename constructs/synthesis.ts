@@ -1,0 +1,48 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** Every construct's validation error in `scope`'s tree, each prefixed with its construct path. */
+export function validationErrors(scope: IConstruct): string[] {
+  return scope.node.findAll().flatMap(c => c.node.validate().map(message => `${c.node.path}: ${message}`));
+}
+
+/**
+ * Validates the whole app, then synthesizes it. An app with any error writes nothing: the
+ * errors are all reported at once, in one thrown Error.
+ */
+export function synthesizeApp(app: App): void {
+  const errors = validationErrors(app);
+  if (errors.length > 0) {
+    throw new Error(`synthesis refused, ${errors.length} error(s):\n${errors.map(e => `  ${e}`).join('\n')}`);
+  }
+  app.synth();
+}
+
+const CHECKED = new WeakSet<Chart>();
+
+/**
+ * Registers, once per chart, a check that no two objects share apiVersion, kind, namespace and
+ * name: `kubectl apply` would silently merge them into one.
+ */
+export function checkUniqueObjectNames(scope: IConstruct): void {
+  const chart = Chart.of(scope);
+  if (CHECKED.has(chart)) return;
+  CHECKED.add(chart);
+  chart.node.addValidation({
+    validate: () => {
+      const seen = new Map<string, string>();
+      const problems: string[] = [];
+      for (const c of chart.node.findAll()) {
+        if (!(c instanceof ApiObject)) continue;
+        const key = `${c.apiVersion} ${c.kind} ${c.metadata.namespace ?? ''}/${c.name}`;
+        const other = seen.get(key);
+        if (other) {
+          problems.push(`'name' must be unique per kind and namespace: ${c.kind} '${c.name}' is defined by both ${other} and ${c.node.path} (give one of them another name)`);
+        } else {
+          seen.set(key, c.node.path);
+        }
+      }
+      return problems;
+    },
+  });
+}
