@@ -14,7 +14,7 @@ describe('TracingStack', () => {
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
       'Namespace/dev', 'ConfigMap/jaeger-config', 'ConfigMap/jaeger-sampling', 'Deployment/jaeger', 'Service/jaeger',
     ]);
-    expect(find(objects, 'Namespace', 'dev').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(find(objects, 'Namespace', 'dev').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(find(objects, 'Namespace', 'dev').metadata.namespace).toBeUndefined();
     expect(configFile(objects, 'jaeger-sampling', 'strategies.json').default_strategy).toStrictEqual({ type: 'probabilistic', param: 1 });
     expect(stack.otlpEndpoint().url()).toBe('http://jaeger.dev.svc:4318');
