@@ -133,8 +133,9 @@ export interface ElasticsearchStorageProps {
    */
   readonly tls?: ElasticsearchTls;
   /**
-   * Major version of the engine.
-   * @default - detected by Jaeger at start
+   * Elasticsearch major version whose index mappings Jaeger uses: 7, 8 or 9. OpenSearch 1 to 3
+   * use the Elasticsearch 7 mappings, so only 7 is valid with OpenSearch.
+   * @default - detected by Jaeger from the cluster at start
    */
   readonly version?: number;
   /** Index cleaner CronJob. @default - enabled, 7 days */
@@ -201,7 +202,13 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
     }
     requireInteger(this, 'shards', props.shards ?? 5, 1, 1024);
     requireInteger(this, 'replicas', props.replicas ?? 1, 0, 32);
-    if (props.version !== undefined) requireInteger(this, 'version', props.version, 7, 9);
+    if (props.version !== undefined) {
+      if (this.kind === TraceStorageKind.OPENSEARCH) {
+        if (props.version !== 7) throw propError(this, 'version', props.version, '7 with OpenSearch (OpenSearch 1 to 3 use the Elasticsearch 7 index mappings)');
+      } else {
+        requireInteger(this, 'version', props.version, 7, 9);
+      }
+    }
     if (props.credentials) {
       requireDnsSubdomain(this, 'credentials.secretName', props.credentials.secretName);
       Prerequisites.of(this).addSecret(props.credentials.secretName, `${this.engineLabel()} user name (key '${props.credentials.usernameKey ?? 'username'}') and password (key '${props.credentials.passwordKey ?? 'password'}')`);

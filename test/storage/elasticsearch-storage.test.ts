@@ -140,4 +140,9 @@ describe('ElasticsearchStorage', () => {
     expect(() => new ElasticsearchStorage(testChart(), 'es', { serverUrls: ['http://es:9200'], rollover: { enabled: true, conditions: 'max_age=1d' } }))
       .toThrow(/'rollover.conditions' must be a JSON object of rollover conditions.*got "max_age=1d"/);
   });
+
+  test('fails if an OpenSearch mapping version is not 7', () => {
+    expect(() => new ElasticsearchStorage(testChart(), 'es', { serverUrls: ['http://os:9200'], engine: SearchEngine.OPENSEARCH, version: 2 }))
+      .toThrow(/'version' must be 7 with OpenSearch .*got 2/);
+  });
 });

@@ -1,0 +1,56 @@
+import { parse, stringify } from 'yaml';
+import { freePort } from './programs';
+
+/** What was changed in a configuration to run it on loopback, one line per change. */
+export type Rewrites = string[];
+
+/**
+ * Rewrites a generated OpenTelemetry-style configuration (Jaeger v2, collector) to run on this
+ * machine. Only addresses and file paths change: every `0.0.0.0:<port>` listen address becomes
+ * `127.0.0.1:<free port>`, the Prometheus reader's `host`/`port` likewise, and each path in
+ * `paths` is replaced by its mapped local path. Everything else is run as generated.
+ */
+export async function rewriteForLoopback(configYaml: string, paths: Record<string, string> = {}): Promise<{ yaml: string; ports: Map<number, number>; rewrites: Rewrites }> {
+  const doc: unknown = parse(configYaml);
+  const ports = new Map<number, number>();
+  const rewrites: Rewrites = [];
+  const portFor = async (port: number) => {
+    if (!ports.has(port)) ports.set(port, await freePort());
+    return ports.get(port)!;
+  };
+  const walk = async (node: unknown, path: string): Promise<unknown> => {
+    if (Array.isArray(node)) return Promise.all(node.map((v, i) => walk(v, `${path}[${i}]`)));
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      const obj = node as Record<string, unknown>;
+      const isPromReader = obj.host === '0.0.0.0' && typeof obj.port === 'number';
+      for (const [k, v] of Object.entries(obj)) {
+        if (isPromReader && k === 'host') {
+          out[k] = '127.0.0.1';
+          rewrites.push(`${path}.host: 0.0.0.0 -> 127.0.0.1`);
+        } else if (isPromReader && k === 'port') {
+          out[k] = await portFor(v as number);
+          rewrites.push(`${path}.port: ${v} -> ${out[k]}`);
+        } else {
+          out[k] = await walk(v, `${path}.${k}`);
+        }
+      }
+      return out;
+    }
+    if (typeof node === 'string') {
+      const m = /^0\.0\.0\.0:(\d+)$/.exec(node);
+      if (m) {
+        const local = `127.0.0.1:${await portFor(Number(m[1]))}`;
+        rewrites.push(`${path}: ${node} -> ${local}`);
+        return local;
+      }
+      if (node in paths) {
+        rewrites.push(`${path}: ${node} -> ${paths[node]}`);
+        return paths[node];
+      }
+    }
+    return node;
+  };
+  const rewritten = await walk(doc, '');
+  return { yaml: stringify(rewritten, { lineWidth: 0, aliasDuplicateObjects: false }), ports, rewrites };
+}

@@ -1,0 +1,133 @@
+/**
+ * Real upstream programs in tests: finding their binaries, starting them on loopback with free
+ * ports and temporary directories, and always stopping what was started.
+ *
+ * Binaries come from the cache that `scripts/programs/<program>.sh` fills
+ * (`$CDK8S_TRACING_CACHE`, default `~/.cache/cdk8s-tracing`), or from an environment variable
+ * (`JAEGER_BIN`, ...) that points at another build. With `CI=true` a missing program fails the
+ * suite; locally its tests are skipped with one printed line saying how to enable them.
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync } from 'fs';
+import { createServer } from 'net';
+import { homedir, tmpdir } from 'os';
+import { join } from 'path';
+
+/** A program the suite knows how to build. */
+export interface ProgramSpec {
+  /** Binary name inside the cache folder. */
+  readonly binary: string;
+  /** Cache folder name (`<program>-<version>`). */
+  readonly folder: string;
+  /** Environment variable that overrides the binary. */
+  readonly envVar?: string;
+  /** Script that builds it. */
+  readonly script: string;
+}
+
+export const JAEGER_VERSION = '2.13.0';
+
+export const PROGRAMS = {
+  jaeger: { binary: 'jaeger', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_BIN', script: 'scripts/programs/jaeger.sh' },
+  esIndexCleaner: { binary: 'es-index-cleaner', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_ES_INDEX_CLEANER_BIN', script: 'scripts/programs/jaeger.sh' },
+  esRollover: { binary: 'es-rollover', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_ES_ROLLOVER_BIN', script: 'scripts/programs/jaeger.sh' },
+} as const satisfies Record<string, ProgramSpec>;
+
+/** The cache folder of built programs. */
+export function programCache(): string {
+  return process.env.CDK8S_TRACING_CACHE ?? join(homedir(), '.cache', 'cdk8s-tracing');
+}
+
+/** The binary of a program, or undefined when it is not there (throws in CI). */
+export function findProgram(spec: ProgramSpec): string | undefined {
+  const fromEnv = spec.envVar ? process.env[spec.envVar] : undefined;
+  const path = fromEnv || join(programCache(), spec.folder, spec.binary);
+  if (existsSync(path)) return path;
+  const hint = fromEnv
+    ? `${spec.envVar}=${fromEnv} does not exist`
+    : `${path} is missing: run \`bash ${spec.script}\` (or set ${spec.envVar})`;
+  if (process.env.CI === 'true') throw new Error(`real-program tests are required in CI: ${hint}`);
+  process.stdout.write(`skipping ${spec.binary} tests: ${hint}\n`);
+  return undefined;
+}
+
+/** `describe` with the binary when the program is there, `describe.skip` (one printed line) when not. */
+export function describeWithProgram(spec: ProgramSpec): [jest.Describe, string] {
+  const bin = findProgram(spec);
+  return bin ? [describe, bin] : [describe.skip, ''];
+}
+
+/** Runs a program to completion. */
+export function runProgram(bin: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+  return spawnSync(bin, args, { encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, env: { ...process.env, ...(opts.env ?? {}) } });
+}
+
+/** A free TCP port on 127.0.0.1 (free when asked; the program binds it right after). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 20_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise(r => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A started program: its output is kept for failure messages; `stop()` always ends it. */
+export class RunningProgram {
+  /** Starts `bin` with `args`. */
+  public static start(bin: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunningProgram {
+    return new RunningProgram(spawn(bin, args, { cwd: opts.cwd, env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  private output = '';
+  private exited: Promise<number | null>;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', d => { this.output += String(d); });
+    child.stderr?.on('data', d => { this.output += String(d); });
+    this.exited = new Promise(resolve => child.once('exit', code => resolve(code)));
+  }
+
+  /** What the program printed so far (the last 4000 characters). */
+  public get log(): string {
+    return this.output.slice(-4000);
+  }
+
+  /** Whether it is still running. */
+  public get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  public async stop(graceMs = 5000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
