@@ -74,6 +74,11 @@ export interface JaegerWorkloadProps {
   readonly priorityClassName?: string;
   /** Secrets for pulling the image from a private registry. @default - none */
   readonly imagePullSecrets?: string[];
+  /**
+   * Annotations of the component's ServiceAccount (workload identity, say).
+   * @default - none
+   */
+  readonly serviceAccountAnnotations?: Record<string, string>;
 }
 
 /** What a concrete component passes to {@link JaegerWorkload}. */
@@ -106,6 +111,8 @@ export abstract class JaegerWorkload extends Construct {
   public readonly service: k8s.KubeService;
   /** The ConfigMap with `config.yaml`. */
   public readonly configMap: k8s.KubeConfigMap;
+  /** The pods' own ServiceAccount (no API token is mounted). */
+  public readonly serviceAccount: k8s.KubeServiceAccount;
   /** Name of the Service. */
   public readonly serviceName: string;
   /** The standard labels of this workload's objects. */
@@ -182,7 +189,13 @@ export abstract class JaegerWorkload extends Construct {
     this.ports = ports;
     const allContainerPorts = [...ports, JaegerPorts.HEALTH, JaegerPorts.METRICS];
 
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: spec.resourceName, labels, ...(props.serviceAccountAnnotations ? { annotations: props.serviceAccountAnnotations } : {}) },
+      automountServiceAccountToken: false,
+    });
+
     const template = podTemplate(this, {
+      serviceAccountName: this.serviceAccount.name,
       containerName: 'jaeger',
       image: props.image ?? Images.JAEGER,
       imagePullPolicy: props.imagePullPolicy,

@@ -25,6 +25,11 @@ export enum TracingPreset {
 export interface TracingStackIngress {
   /** Host of the UI, e.g. `jaeger.example.com`. */
   readonly host: string;
+  /**
+   * Path of the UI on the host, e.g. `/jaeger`; Jaeger is configured to serve under it.
+   * @default '/'
+   */
+  readonly path?: string;
   /** IngressClass. @default - the cluster default */
   readonly ingressClassName?: string;
   /** TLS Secret for the host(s). @default - no TLS */
@@ -124,7 +129,7 @@ export class TracingStack extends Construct {
       if (props.elasticsearch) throw propError(this, 'elasticsearch', 'set', 'unset with the dev preset (all-in-one keeps traces in memory or Badger); use the production preset');
       this.storage = props.storage ?? TraceStorage.memory();
       this.sampling = props.sampling ?? new SamplingStrategies({ defaultStrategy: SamplingStrategy.probabilistic(1) });
-      this.allInOne = new JaegerAllInOne(this, 'Jaeger', { ...props.allInOne, name, storage: this.storage, sampling: this.sampling });
+      this.allInOne = new JaegerAllInOne(this, 'Jaeger', { basePath: props.ingress?.path, ...props.allInOne, name, storage: this.storage, sampling: this.sampling });
     } else {
       if (props.elasticsearch) {
         this.storage = new ElasticsearchStorage(this, 'Storage', { name, ...props.elasticsearch });
@@ -135,7 +140,7 @@ export class TracingStack extends Construct {
       }
       this.sampling = props.sampling ?? new SamplingStrategies({ defaultStrategy: SamplingStrategy.probabilistic(0.01) });
       this.collector = new JaegerCollector(this, 'Collector', { ...props.collector, name, storage: this.storage, sampling: this.sampling });
-      this.query = new JaegerQuery(this, 'Query', { ...props.query, name, storage: this.storage });
+      this.query = new JaegerQuery(this, 'Query', { basePath: props.ingress?.path, ...props.query, name, storage: this.storage });
     }
 
     if (props.ingress) {

@@ -59,6 +59,16 @@ describe('JaegerCollector', () => {
     expect(configFile(objects, 'jaeger-collector-config', 'config.yaml').extensions.remote_sampling.http).toStrictEqual({ endpoint: '0.0.0.0:5778' });
   });
 
+  test('pods run as their own ServiceAccount, annotated as asked, with no API token', () => {
+    const { objects } = setup({ serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/jaeger' } });
+    const sa = find(objects, 'ServiceAccount', 'jaeger-collector');
+    expect(sa.metadata.annotations).toStrictEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/jaeger' });
+    expect(sa.automountServiceAccountToken).toBe(false);
+    const pod = find(objects, 'Deployment', 'jaeger-collector').spec.template.spec;
+    expect(pod.serviceAccountName).toBe('jaeger-collector');
+    expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
   test('endpoint for OTLP', () => {
     expect(setup().collector.spanEndpoint(SpanProtocol.OTLP_GRPC).hostPort).toBe('jaeger-collector.tracing.svc:4317');
   });

@@ -12,7 +12,7 @@ describe('TracingStack', () => {
     const stack = new TracingStack(chart, 'tracing', { preset: TracingPreset.DEV });
     const objects = synth(chart);
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
-      'Namespace/dev', 'ConfigMap/jaeger-config', 'ConfigMap/jaeger-sampling', 'Deployment/jaeger', 'Service/jaeger',
+      'Namespace/dev', 'ConfigMap/jaeger-config', 'ConfigMap/jaeger-sampling', 'ServiceAccount/jaeger', 'Deployment/jaeger', 'Service/jaeger',
     ]);
     expect(find(objects, 'Namespace', 'dev').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(find(objects, 'Namespace', 'dev').metadata.namespace).toBeUndefined();
@@ -38,6 +38,14 @@ describe('TracingStack', () => {
     expect(stack.samplingEndpoint.url('http', '/api/sampling')).toBe('http://jaeger-collector.prod.svc:5778/api/sampling');
     expect(ofKind(objects, 'CronJob').map(c => c.metadata.name)).toStrictEqual(['jaeger-es-index-cleaner']);
     expect(Prerequisites.of(chart).endpoints.map(e => e.name)).toStrictEqual(['elasticsearch:9200']);
+  });
+
+  test('the ingress path is where Jaeger serves its UI', () => {
+    const chart = testChart();
+    new TracingStack(chart, 'tracing', { preset: TracingPreset.PRODUCTION, elasticsearch: es, ingress: { host: 'ops.example.com', path: '/jaeger' } });
+    const objects = synth(chart);
+    expect(find(objects, 'Ingress', 'jaeger-query').spec.rules[0].http.paths[0].path).toBe('/jaeger');
+    expect(configFile(objects, 'jaeger-query-config', 'config.yaml').extensions.jaeger_query.base_path).toBe('/jaeger');
   });
 
   test('user sampling replaces the preset', () => {
