@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Jaeger, JaegerSpec } from '../../imports/jaeger-jaegertracing.io';
 import { propError, requireDnsSubdomain, requireInteger } from '../_errors';
 import { standardLabels } from '../_labels';
+import { hostPort, parseHttpUrl } from '../_url';
 import { Prerequisites } from '../prerequisites';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 
@@ -187,12 +188,8 @@ export class JaegerOperatorInstance extends Construct {
         throw propError(this, 'storage.elasticsearch.serverUrls', es.serverUrls, 'at least one http:// or https:// URL');
       }
       es.serverUrls.forEach((u, i) => {
-        let url: URL | undefined;
-        try { url = new URL(u); } catch { url = undefined; }
-        if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username) {
-          throw propError(this, `storage.elasticsearch.serverUrls[${i}]`, u, 'an http:// or https:// URL without user info');
-        }
-        Prerequisites.of(this).addEndpoint(`${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`, 'Elasticsearch for the Jaeger Operator instance');
+        const url = parseHttpUrl(this, `storage.elasticsearch.serverUrls[${i}]`, u);
+        Prerequisites.of(this).addEndpoint(hostPort(url), 'Elasticsearch for the Jaeger Operator instance');
       });
       if (es.shards !== undefined) requireInteger(this, 'storage.elasticsearch.shards', es.shards, 1, 1024);
       if (es.replicas !== undefined) requireInteger(this, 'storage.elasticsearch.replicas', es.replicas, 0, 32);

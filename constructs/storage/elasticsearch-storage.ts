@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../_errors';
 import { standardLabels } from '../_labels';
+import { hostPort, parseHttpUrl } from '../_url';
 import { podTemplate } from '../_workload';
 import { ElasticsearchStorageConfig } from '../jaeger/jaeger-config';
 import { Prerequisites } from '../prerequisites';
@@ -188,7 +189,7 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
     if (!Array.isArray(props.serverUrls) || props.serverUrls.length === 0) {
       throw propError(this, 'serverUrls', props.serverUrls, 'at least one http:// or https:// URL');
     }
-    const urls = props.serverUrls.map((u, i) => this.parseUrl(u, `serverUrls[${i}]`));
+    const urls = props.serverUrls.map((u, i) => parseHttpUrl(this, `serverUrls[${i}]`, u));
     const schemes = new Set(urls.map(u => u.protocol));
     if (schemes.size > 1) throw propError(this, 'serverUrls', props.serverUrls, 'URLs of one scheme (all http:// or all https://)');
     if (props.tls && !schemes.has('https:')) {
@@ -218,7 +219,7 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
       Prerequisites.of(this).addSecret(props.tls.ca.secretName, `CA certificate (key '${props.tls.ca.key}') of the ${this.engineLabel()} cluster`);
     }
     for (const u of urls) {
-      Prerequisites.of(this).addEndpoint(`${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`, `${this.engineLabel()} HTTP endpoint`);
+      Prerequisites.of(this).addEndpoint(hostPort(u), `${this.engineLabel()} HTTP endpoint`);
     }
 
     this.jobResources = props.jobResources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' };
@@ -274,19 +275,6 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
 
   private engineLabel(): string {
     return this.kind === TraceStorageKind.OPENSEARCH ? 'OpenSearch' : 'Elasticsearch';
-  }
-
-  private parseUrl(value: string, field: string): URL {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw propError(this, field, value, 'an absolute http:// or https:// URL such as "http://elasticsearch:9200"');
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || url.username || url.password) {
-      throw propError(this, field, value, 'an http:// or https:// URL with a host and no user info (credentials go in a Secret)');
-    }
-    return url;
   }
 
   private usernameEnv(): k8s.EnvVar {
