@@ -69,6 +69,17 @@ describe('the checks can fail', () => {
     ]);
   });
 
+  test('policy: a mount nested inside a ConfigMap volume is reported', () => {
+    const broken = JSON.parse(JSON.stringify(production.objects)) as any[];
+    const deploy = broken.find(o => o.kind === 'Deployment');
+    const container = deploy.spec.template.spec.containers[0];
+    const config = container.volumeMounts.find((m: any) => m.name === 'config');
+    container.volumeMounts.push({ name: 'tmp', mountPath: `${config.mountPath}/nested` });
+    expect(policyErrors(broken)).toStrictEqual([
+      `Deployment/${deploy.metadata.name}: container jaeger mounts ${config.mountPath}/nested inside ${config.mountPath}, a config volume the kubelet keeps read-only`,
+    ]);
+  });
+
   test('wiring: without the declared prerequisites, the Secrets and Elasticsearch are unresolved', () => {
     const errors = wiringErrors(production.objects);
     expect(errors.some(e => /jaeger-es-credentials/.test(e))).toBe(true);

@@ -95,7 +95,8 @@ export interface JaegerWorkloadSpec {
   readonly topologySpread?: boolean;
 }
 
-const CONFIG_DIR = '/etc/jaeger';
+// Sibling folders, never nested: a mount point inside a (read-only) ConfigMap volume cannot be created.
+const CONFIG_DIR = '/etc/jaeger/config';
 const SAMPLING_DIR = '/etc/jaeger/sampling';
 
 /**

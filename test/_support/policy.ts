@@ -55,6 +55,16 @@ export function policyErrors(objects: Manifest[]): string[] {
       if (sc.seccompProfile && sc.seccompProfile.type !== 'RuntimeDefault') err(`${cid} seccompProfile is not RuntimeDefault`);
       if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) err(`${cid} lacks cpu or memory requests`);
       if (!c.resources?.limits?.memory) err(`${cid} lacks a memory limit`);
+      // A mount point inside a ConfigMap/Secret volume (read-only, managed by the kubelet) cannot be created.
+      const readOnlyVolumes = new Set((pod.spec?.volumes ?? []).filter((v: Obj) => v.configMap || v.secret || v.projected || v.downwardAPI).map((v: Obj) => v.name));
+      const mounts: Obj[] = c.volumeMounts ?? [];
+      for (const outer of mounts.filter(m => readOnlyVolumes.has(m.name))) {
+        for (const inner of mounts) {
+          if (inner !== outer && inner.mountPath.startsWith(`${outer.mountPath.replace(/\/$/, '')}/`)) {
+            err(`${cid} mounts ${inner.mountPath} inside ${outer.mountPath}, a ${outer.name} volume the kubelet keeps read-only`);
+          }
+        }
+      }
       if (LONG_RUNNING.has(o.kind)) {
         if (!c.readinessProbe) err(`${cid} has no readinessProbe`);
         if (!c.livenessProbe) err(`${cid} has no livenessProbe`);
