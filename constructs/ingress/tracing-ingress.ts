@@ -116,8 +116,8 @@ export class TracingIngress extends Construct {
       const otlp = props.otlp.receiver.spanEndpoint(SpanProtocol.OTLP_HTTP);
       sameNamespace('otlp.receiver', otlp);
       const host = props.otlp.host ?? props.host;
-      if (host === props.host && uiPath === '/v1') {
-        throw propError(this, 'ui.basePath', uiPath, 'a path that does not contain /v1/traces when OTLP shares the UI host');
+      if (host === props.host && uiPath === '/v1/traces') {
+        throw propError(this, 'ui.basePath', uiPath, 'another path than /v1/traces, which OTLP uses on the same host');
       }
       addPath(host, { path: '/v1/traces', pathType: 'Exact', backend: backend(otlp) });
       this.otlpUrl = `${scheme}://${host}/v1/traces`;

@@ -53,6 +53,13 @@ describe('TracingIngress', () => {
       .toThrow(/'ui' must be a Service in this Ingress's namespace \(edge\).*got "jaeger in namespace other"/);
   });
 
+  test('fails if the UI and OTLP claim the same path on one host', () => {
+    const chart = testChart();
+    const jaeger = new JaegerAllInOne(chart, 'jaeger', { basePath: '/v1/traces' });
+    expect(() => new TracingIngress(chart, 'ingress', { host: 'j.example.com', ui: jaeger, otlp: { receiver: jaeger } }))
+      .toThrow(/'ui.basePath' must be another path than \/v1\/traces, which OTLP uses on the same host, got "\/v1\/traces"/);
+  });
+
   test('fails if the TLS secret name is invalid', () => {
     const chart = testChart();
     const jaeger = new JaegerAllInOne(chart, 'jaeger');
