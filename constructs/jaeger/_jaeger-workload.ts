@@ -4,6 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
 import { selectorLabels, standardLabels } from '../_labels';
+import { pinnedImage } from '../_image';
 import { httpProbe } from '../_pod';
 import { podTemplate } from '../_workload';
 import { ContainerResources, validateResources } from '../resources';
@@ -11,7 +12,7 @@ import { checkUniqueObjectNames } from '../synthesis';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 import { ServiceEndpoint } from '../service-endpoint';
 import { ITraceStorage } from '../storage/trace-storage';
-import { Images, Versions } from '../versions';
+import { Images } from '../versions';
 import { JaegerConfig, JaegerQueryOptions, JaegerReceiveOptions } from './jaeger-config';
 import { JaegerPort, JaegerPorts, SPAN_PROTOCOLS, SpanProtocol } from './jaeger-ports';
 
@@ -130,9 +131,7 @@ export abstract class JaegerWorkload extends Construct {
   protected constructor(scope: Construct, id: string, props: JaegerWorkloadProps, spec: JaegerWorkloadSpec) {
     super(scope, id);
     requireDnsLabel(this, 'name', spec.resourceName, 47);
-    if (props.image !== undefined && (typeof props.image !== 'string' || !/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(props.image) || /:latest$/.test(props.image) || !/[:@]/.test(props.image))) {
-      throw propError(this, 'image', props.image, 'an image reference pinned by tag or digest (not :latest), such as "jaegertracing/jaeger:2.13.0"');
-    }
+    const image = pinnedImage(this, 'image', props.image ?? Images.JAEGER);
     if (props.serviceType !== undefined && !Object.values(JaegerServiceType).includes(props.serviceType)) {
       throw propError(this, 'serviceType', props.serviceType, `one of ${Object.values(JaegerServiceType).join(', ')}`);
     }
@@ -144,8 +143,7 @@ export abstract class JaegerWorkload extends Construct {
     checkUniqueObjectNames(this);
     this.serviceName = spec.resourceName;
     this.sampling = spec.sampling;
-    const version = (props.image ?? Images.JAEGER).split(':').pop() ?? Versions.JAEGER;
-    const ids = { name: 'jaeger', instance: spec.resourceName, component: spec.component, version };
+    const ids = { name: 'jaeger', instance: spec.resourceName, component: spec.component, version: image.versionLabel };
     const labels = standardLabels(ids);
     this.labels = labels;
     this.selector = selectorLabels(ids);
@@ -198,7 +196,7 @@ export abstract class JaegerWorkload extends Construct {
     const template = podTemplate(this, {
       serviceAccountName: this.serviceAccount.name,
       containerName: 'jaeger',
-      image: props.image ?? Images.JAEGER,
+      image: image.reference,
       imagePullPolicy: props.imagePullPolicy,
       args: [`--config=file:${CONFIG_DIR}/config.yaml`],
       env: binding.env,

@@ -110,6 +110,16 @@ describe('JaegerAllInOne', () => {
     expect(() => new JaegerAllInOne(testChart(), 'jaeger', { image: 'jaegertracing/jaeger' })).toThrow(/'image'/);
   });
 
+  test('images from a private registry, by tag or by digest', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const chart = testChart();
+    new JaegerAllInOne(chart, 'a', { name: 'a', image: 'registry.local:5000/mirror/jaeger:2.13.0' });
+    new JaegerAllInOne(chart, 'b', { name: 'b', image: `registry.local:5000/mirror/jaeger@${digest}` });
+    const objects = synth(chart);
+    expect(find(objects, 'Deployment', 'a').spec.template.spec.containers[0].image).toBe('registry.local:5000/mirror/jaeger:2.13.0');
+    expect(find(objects, 'Deployment', 'b').metadata.labels?.['app.kubernetes.io/version']).toBe('sha256-abababababab');
+  });
+
   test('fails if the base path has a trailing slash', () => {
     expect(() => new JaegerAllInOne(testChart(), 'jaeger', { basePath: '/jaeger/' })).toThrow(/'basePath' must be "\/" or a path such as "\/jaeger".*got "\/jaeger\/"/);
   });
