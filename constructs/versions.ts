@@ -7,6 +7,8 @@ export const Versions = {
   JAEGER: '2.13.0',
   /** Jaeger v1 tooling released with Jaeger v2.13.0 (index cleaner, rollover). */
   JAEGER_V1_TOOLS: '1.76.0',
+  /** Grafana Tempo 3.0 (configuration keys of v3.0.3). */
+  TEMPO: '3.0.3',
   /** Jaeger Operator whose `Jaeger` CRD the operator-mode construct targets. */
   JAEGER_OPERATOR: '1.65.0',
 } as const;
@@ -16,4 +18,5 @@ export const Images = {
   JAEGER: `jaegertracing/jaeger:${Versions.JAEGER}`,
   JAEGER_ES_INDEX_CLEANER: `jaegertracing/jaeger-es-index-cleaner:${Versions.JAEGER_V1_TOOLS}`,
   JAEGER_ES_ROLLOVER: `jaegertracing/jaeger-es-rollover:${Versions.JAEGER_V1_TOOLS}`,
+  TEMPO: `grafana/tempo:${Versions.TEMPO}`,
 } as const;
