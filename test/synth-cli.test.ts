@@ -18,7 +18,9 @@ describe('cdk8s synth', () => {
   test('the default app writes one manifest file per example stack', () => {
     const run = synth(join(root, 'main.ts'));
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toStrictEqual({ status: 0, stderr: '' });
-    expect(readdirSync(run.out).sort()).toStrictEqual(['jaeger-dev.k8s.yaml', 'jaeger-operator.k8s.yaml', 'jaeger-production.k8s.yaml']);
+    expect(readdirSync(run.out).sort()).toStrictEqual([
+      'jaeger-dev.k8s.yaml', 'jaeger-operator.k8s.yaml', 'jaeger-production.k8s.yaml', 'tempo-monolithic.k8s.yaml', 'tempo-production.k8s.yaml',
+    ]);
   });
 
   test('fails if the app is invalid, reporting every error, and writes nothing', () => {

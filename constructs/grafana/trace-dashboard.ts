@@ -77,7 +77,7 @@ export interface GridPos {
 }
 
 /** A Tempo query of a panel (grafana `TempoQuery`). */
-export interface TempoTarget {
+export interface TempoPanelTarget {
   readonly refId: string;
   readonly datasource: GrafanaDatasourceRef;
   /** `traceql`: a TraceQL search; `serviceMap`: the service graph. */
@@ -89,7 +89,7 @@ export interface TempoTarget {
 }
 
 /** A Prometheus query of a panel. */
-export interface PrometheusTarget {
+export interface PrometheusPanelTarget {
   readonly refId: string;
   readonly datasource: GrafanaDatasourceRef;
   readonly expr: string;
@@ -105,7 +105,7 @@ export interface DashboardPanel {
   readonly description?: string;
   readonly gridPos: GridPos;
   readonly datasource: GrafanaDatasourceRef;
-  readonly targets: ReadonlyArray<TempoTarget | PrometheusTarget>;
+  readonly targets: ReadonlyArray<TempoPanelTarget | PrometheusPanelTarget>;
   readonly fieldConfig?: { readonly defaults: { readonly unit: string }; readonly overrides: readonly [] };
 }
 

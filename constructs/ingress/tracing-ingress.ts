@@ -7,8 +7,10 @@ import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { Prerequisites } from '../prerequisites';
 import { ServiceEndpoint } from '../service-endpoint';
 
-/** Something that serves a trace UI: {@link JaegerQuery} or {@link JaegerAllInOne}. */
+/** Something that serves a trace UI or query API: {@link JaegerQuery}, {@link JaegerAllInOne}, a Tempo. */
 export interface ITraceUi {
+  /** The application, for the `app.kubernetes.io/name` label (`jaeger`, `tempo`). */
+  readonly appName: string;
   /** The Service port of the UI. */
   readonly uiEndpoint: ServiceEndpoint;
   /** The path prefix the UI is served under. */
@@ -127,7 +129,7 @@ export class TracingIngress extends Construct {
     this.ingress = new k8s.KubeIngress(this, 'Resource', {
       metadata: {
         name,
-        labels: standardLabels({ name: 'jaeger', instance: ui.serviceName, component: 'ingress' }),
+        labels: standardLabels({ name: props.ui.appName, instance: ui.serviceName, component: 'ingress' }),
         ...(props.annotations ? { annotations: props.annotations } : {}),
       },
       spec: {

@@ -123,6 +123,8 @@ export abstract class JaegerWorkload extends Construct {
   public readonly selector: Record<string, string>;
   /** Ports the Service exposes. */
   public readonly ports: readonly JaegerPort[];
+  /** The application name. */
+  public readonly appName = 'jaeger';
   /** The sampling strategies served, if any. */
   public readonly sampling?: SamplingStrategies;
 

@@ -87,6 +87,8 @@ export abstract class TempoBase extends Construct {
 
   /** Path prefix of the API. */
   public readonly basePath = '/';
+  /** The application name. */
+  public readonly appName = 'tempo';
 
   /** The address of the receiver for `protocol` on the Service that receives spans. */
   protected receiverEndpoint(serviceName: string, protocol: SpanProtocol): ServiceEndpoint {
