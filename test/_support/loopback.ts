@@ -4,13 +4,27 @@ import { freePort } from './programs';
 /** What was changed in a configuration to run it on loopback, one line per change. */
 export type Rewrites = string[];
 
+/** What else to rewrite besides `0.0.0.0:<port>` listen addresses. */
+export interface LoopbackOptions {
+  /** Whole string values (file paths) to replace. */
+  readonly paths?: Record<string, string>;
+  /** Path prefixes to replace (`/var/tempo` -> a temporary directory). */
+  readonly pathPrefixes?: Record<string, string>;
+  /** Keys whose integer values are listen ports (`http_listen_port`). */
+  readonly portKeys?: string[];
+}
+
 /**
- * Rewrites a generated OpenTelemetry-style configuration (Jaeger v2, collector) to run on this
- * machine. Only addresses and file paths change: every `0.0.0.0:<port>` listen address becomes
- * `127.0.0.1:<free port>`, the Prometheus reader's `host`/`port` likewise, and each path in
- * `paths` is replaced by its mapped local path. Everything else is run as generated.
+ * Rewrites a generated configuration (Jaeger v2, collector, Tempo) to run on this machine. Only
+ * addresses and file paths change: every `0.0.0.0:<port>` listen address becomes
+ * `127.0.0.1:<free port>`, the Prometheus reader's `host`/`port` likewise, integer listen ports
+ * under `portKeys` get free ports, and paths are mapped to local ones. Everything else is run as
+ * generated.
  */
-export async function rewriteForLoopback(configYaml: string, paths: Record<string, string> = {}): Promise<{ yaml: string; ports: Map<number, number>; rewrites: Rewrites }> {
+export async function rewriteForLoopback(configYaml: string, opts: LoopbackOptions = {}): Promise<{ yaml: string; ports: Map<number, number>; rewrites: Rewrites }> {
+  const paths = opts.paths ?? {};
+  const prefixes = Object.entries(opts.pathPrefixes ?? {});
+  const portKeys = new Set(opts.portKeys ?? []);
   const doc: unknown = parse(configYaml);
   const ports = new Map<number, number>();
   const rewrites: Rewrites = [];
@@ -28,6 +42,9 @@ export async function rewriteForLoopback(configYaml: string, paths: Record<strin
         if (isPromReader && k === 'host') {
           out[k] = '127.0.0.1';
           rewrites.push(`${path}.host: 0.0.0.0 -> 127.0.0.1`);
+        } else if (portKeys.has(k) && typeof v === 'number') {
+          out[k] = await portFor(v);
+          rewrites.push(`${path}.${k}: ${v} -> ${out[k]}`);
         } else if (isPromReader && k === 'port') {
           out[k] = await portFor(v as number);
           rewrites.push(`${path}.port: ${v} -> ${out[k]}`);
@@ -47,6 +64,12 @@ export async function rewriteForLoopback(configYaml: string, paths: Record<strin
       if (node in paths) {
         rewrites.push(`${path}: ${node} -> ${paths[node]}`);
         return paths[node];
+      }
+      const prefix = prefixes.find(([from]) => node === from || node.startsWith(`${from}/`));
+      if (prefix) {
+        const local = prefix[1] + node.slice(prefix[0].length);
+        rewrites.push(`${path}: ${node} -> ${local}`);
+        return local;
       }
     }
     return node;

@@ -39,7 +39,7 @@ function configMapData(namespace: string, name: string, key: string): string {
 /** Starts Jaeger with a generated configuration rewritten for loopback; resolves once /status is healthy. */
 async function startJaeger(bin: string, configYaml: string, paths: Record<string, string>): Promise<{ program: RunningProgram; ports: Map<number, number> }> {
   const dir = tempDir('jaeger-run');
-  const loopback = await rewriteForLoopback(configYaml, paths);
+  const loopback = await rewriteForLoopback(configYaml, { paths });
   writeFileSync(join(dir, 'config.yaml'), loopback.yaml);
   process.stdout.write(`jaeger configuration rewritten for loopback (addresses and paths only):\n  ${loopback.rewrites.join('\n  ')}\n`);
   const program = RunningProgram.start(bin, [`--config=file:${join(dir, 'config.yaml')}`]);
