@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { propError, requireDnsSubdomain } from '../_errors';
 import { standardLabels } from '../_labels';
+import { requireTenantId } from '../tempo/tempo-overrides';
 import { validateBasePath } from '../jaeger/jaeger-query';
 import { GRAFANA_INTERVAL_UNITS, renderDuration } from '../search/_duration';
 import { ServiceEndpoint } from '../service-endpoint';
@@ -45,6 +46,11 @@ export interface TempoDatasourceOptions {
    * @see https://grafana.com/docs/grafana/latest/datasources/tempo/configure-tempo-data-source/additional-settings/#traceid-query
    */
   readonly traceQueryTimeShift?: Duration;
+  /**
+   * Tenant to query, sent as `X-Scope-OrgID`, when Tempo runs with multitenancy.
+   * @default - no tenant header (Tempo without multitenancy)
+   */
+  readonly tenant?: string;
 }
 
 /** The Jaeger datasource. */
@@ -215,6 +221,8 @@ export interface TempoJsonData {
   readonly search: { readonly hide: boolean };
   readonly traceQuery?: { readonly timeShiftEnabled: boolean; readonly spanStartTimeShift: string; readonly spanEndTimeShift: string };
   readonly lokiSearch?: { readonly datasourceUid: string };
+  /** Name of the first custom HTTP header (its value is in `secureJsonData.httpHeaderValue1`). */
+  readonly httpHeaderName1?: string;
 }
 
 /** `jsonData` of a Jaeger datasource. */
@@ -232,6 +240,7 @@ export interface ProvisionedDatasource {
   readonly url: string;
   readonly editable: boolean;
   readonly jsonData: TempoJsonData | JaegerJsonData;
+  readonly secureJsonData?: { readonly httpHeaderValue1: string };
 }
 
 /** Grafana's datasource provisioning file. */
@@ -316,8 +325,13 @@ export class GrafanaDatasources extends Construct implements ITraceDatasources {
         search: { hide: t.hideSearch ?? false },
         ...(shift ? { traceQuery: { timeShiftEnabled: true, spanStartTimeShift: `-${shift}`, spanEndTimeShift: shift } } : {}),
         ...(logs?.lokiSearch ? { lokiSearch: { datasourceUid: logs.link.datasourceUid } } : {}),
+        ...(t.tenant !== undefined ? { httpHeaderName1: 'X-Scope-OrgID' } : {}),
       };
-      datasources.push({ name: dsName, type: 'tempo', uid, access: 'proxy', url: t.endpoint.url('http'), editable: false, jsonData });
+      if (t.tenant !== undefined) requireTenantId(this, 'tempo.tenant', t.tenant);
+      datasources.push({
+        name: dsName, type: 'tempo', uid, access: 'proxy', url: t.endpoint.url('http'), editable: false, jsonData,
+        ...(t.tenant !== undefined ? { secureJsonData: { httpHeaderValue1: t.tenant } } : {}),
+      });
       this.tempo = { type: 'tempo', uid };
       this.tempoUid = uid;
       this.metricsUid = metrics?.datasourceUid;

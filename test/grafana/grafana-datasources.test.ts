@@ -204,4 +204,15 @@ describeWithSchemas()('GrafanaDatasources: schemas and wiring', () => {
     const { objects } = setup();
     expect(wiringErrors(objects)).toStrictEqual([expect.stringMatching(/tempo-query-frontend\.tracing\.svc:3200/)]);
   });
+
+  test('a tenant is sent as X-Scope-OrgID to a multitenant Tempo', () => {
+    const chart = testChart();
+    const ds = new GrafanaDatasources(chart, 'grafana', { tempo: { endpoint: new ServiceEndpoint('tempo-query-frontend', 'tracing', 3200, 'http'), tenant: 'team-a' } });
+    expect(ds.file.datasources[0]).toMatchObject({ jsonData: { httpHeaderName1: 'X-Scope-OrgID' }, secureJsonData: { httpHeaderValue1: 'team-a' } });
+  });
+
+  test('fails if the tenant is not a tenant ID', () => {
+    expect(() => new GrafanaDatasources(testChart(), 'grafana', { tempo: { endpoint: new ServiceEndpoint('tempo-query-frontend', 'tracing', 3200, 'http'), tenant: 'team a' } }))
+      .toThrow(/'tempo.tenant' must be a tenant ID .*got "team a"/);
+  });
 });
