@@ -103,6 +103,13 @@ export interface ExternalKafkaProps {
    * @default - true when every broker host is a Service name (no dot, or a `.svc` label), else false
    */
   readonly inCluster?: boolean;
+  /**
+   * Accept SASL PLAIN without TLS, which sends the password in clear text. Tempo 3.0 speaks only
+   * SASL PLAIN and has no Kafka TLS, so this is how Tempo authenticates to a Kafka listener on a
+   * private network (restrict it with NetworkPolicies).
+   * @default false
+   */
+  readonly allowPlaintextSasl?: boolean;
 }
 
 /**
@@ -137,8 +144,8 @@ export class ExternalKafka extends Construct implements IKafka {
     if (props.tls) validateTls(this, 'tls', props.tls);
     if (props.sasl) {
       validateSasl(this, 'sasl', props.sasl);
-      if (props.sasl.mechanism === KafkaSaslMechanism.PLAIN && !props.tls) {
-        throw propError(this, 'sasl.mechanism', props.sasl.mechanism, 'SCRAM_SHA_256 or SCRAM_SHA_512 without \'tls\' (PLAIN sends the password in clear text; set \'tls\' to use it)');
+      if (props.sasl.mechanism === KafkaSaslMechanism.PLAIN && !props.tls && !props.allowPlaintextSasl) {
+        throw propError(this, 'sasl.mechanism', props.sasl.mechanism, 'SCRAM_SHA_256 or SCRAM_SHA_512 without \'tls\' (PLAIN sends the password in clear text; set \'tls\', or allowPlaintextSasl: true on a private network)');
       }
     }
 

@@ -107,7 +107,9 @@ export class TempoDistributed extends TempoBase {
         throw propError(self, 'kafka.sasl.mechanism', kafka.sasl.mechanism, 'PLAIN: the only SASL mechanism Tempo 3.0 supports');
       }
       zones = props.liveStore?.zones ?? [];
-      zones.forEach((z, i) => requireDnsLabel(self, `liveStore.zones[${i}]`, z, 20));
+      // A StatefulSet name over 52 characters makes its pods' controller-revision-hash label too long.
+      const maxZone = Math.min(20, 52 - `${name}-live-store-`.length);
+      zones.forEach((z, i) => requireDnsLabel(self, `liveStore.zones[${i}]`, z, maxZone));
       if (new Set(zones).size !== zones.length) throw propError(self, 'liveStore.zones', zones, 'a list without duplicates');
       liveStoreReplicas = props.liveStore?.replicas ?? 2;
       requireReplicas(self, 'liveStore.replicas', liveStoreReplicas);

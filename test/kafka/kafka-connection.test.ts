@@ -153,6 +153,13 @@ describe('ExternalKafka', () => {
       .toThrow(/'sasl.mechanism' must be SCRAM_SHA_256 or SCRAM_SHA_512 without 'tls' \(PLAIN sends the password in clear text/);
     expect(() => external({ ...noTls, sasl: { ...msk.sasl!, mechanism: KafkaSaslMechanism.SCRAM_SHA_256 } })).not.toThrow();
   });
+
+  test('SASL PLAIN without TLS is accepted on explicit opt-in (what Tempo 3.0 can speak)', () => {
+    const { tls: _tls, ...noTls } = msk;
+    const kafka = external({ ...noTls, sasl: { ...msk.sasl!, mechanism: KafkaSaslMechanism.PLAIN }, allowPlaintextSasl: true });
+    expect(kafka.sasl?.mechanism).toBe(KafkaSaslMechanism.PLAIN);
+    expect(kafka.tls).toBeUndefined();
+  });
 });
 
 describe('requirePartitionsFor', () => {
