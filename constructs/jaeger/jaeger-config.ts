@@ -197,21 +197,21 @@ export interface JaegerConfigDocument {
 export interface JaegerReceiveOptions {
   /** Protocols to receive spans on. */
   readonly protocols: readonly SpanProtocol[];
-  /** `memory_limiter` settings; refuses data before the container's memory limit is hit. */
+  /** `memory_limiter` settings; refuses data before the container's memory limit is hit. @default DEFAULT_MEMORY_LIMITER */
   readonly memoryLimiter?: MemoryLimiterProcessorConfig;
-  /** `batch` settings. */
+  /** `batch` settings. @default DEFAULT_BATCH */
   readonly batch?: BatchProcessorConfig;
-  /** Absolute path of the sampling strategies file to serve on 5778/5779, if any. */
+  /** Absolute path of the sampling strategies file to serve on 5778/5779. @default - no sampling endpoint */
   readonly samplingStrategiesFile?: string;
-  /** How often the strategies file is re-read. */
+  /** How often the strategies file is re-read. @default '30s' */
   readonly samplingReloadInterval?: string;
 }
 
 /** What a process that serves the query API and UI does. */
 export interface JaegerQueryOptions {
-  /** URL path prefix of the UI and API, for serving behind an ingress path. */
+  /** URL path prefix of the UI and API, for serving behind an ingress path. @default '/' */
   readonly basePath?: string;
-  /** Maximum clock-skew adjustment. */
+  /** Maximum clock-skew adjustment. @default - none */
   readonly maxClockSkewAdjust?: string;
 }
 
@@ -223,13 +223,13 @@ export interface JaegerConfigOptions {
   readonly storageName: string;
   /** The storage backend. */
   readonly storage: TraceBackendConfig;
-  /** Receive spans (collector role). */
+  /** Receive spans (collector role). @default - no receivers */
   readonly receive?: JaegerReceiveOptions;
-  /** Serve the query API and UI (query role). */
+  /** Serve the query API and UI (query role). @default - no query API */
   readonly query?: JaegerQueryOptions;
-  /** Address the process binds its servers to. */
+  /** Address the process binds its servers to. @default '0.0.0.0' */
   readonly listenHost?: string;
-  /** Log level. */
+  /** Log level. @default 'info' */
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 

@@ -40,7 +40,9 @@ export interface TempoLiveStoreOptions extends TempoComponentOptions {
 export interface TempoDistributedProps extends TempoSettingsProps {
   /**
    * The Kafka-compatible queue between distributors and live-stores/block-builders: an
-   * {@link ExternalKafka} or a {@link StrimziKafka}. Required.
+   * {@link ExternalKafka} or a {@link StrimziKafka}. Required: optional in the type only so that
+   * its absence gets an error that explains why.
+   * @default - none, which is an error
    */
   readonly kafka?: IKafka;
   /** Distributors (receive spans, write to Kafka). @default - 2 */
