@@ -1,5 +1,4 @@
 import { spawnSync } from 'child_process';
-import { randomBytes } from 'crypto';
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
@@ -9,6 +8,7 @@ import {
   ElasticsearchStorage, JaegerAllInOne, JaegerCollector, JaegerQuery, SearchEngine, TraceStorage,
 } from '../../constructs';
 import { rewriteForLoopback } from '../_support/loopback';
+import { SDK_PROTOCOL_PORTS, SdkProtocol, SentTrace, sendTraceWithSdk } from '../_support/otel-sdk';
 import { describeWithProgram, freePort, PROGRAMS, RunningProgram, runProgram, tempDir, waitFor } from '../_support/programs';
 import { Manifest } from '../_support/synth';
 import { podTemplateOf } from '../_support/policy';
@@ -36,8 +36,19 @@ function configMapData(namespace: string, name: string, key: string): string {
   return cm.data[key];
 }
 
+interface StartedJaeger {
+  readonly program: RunningProgram;
+  /** Container port -> loopback port. */
+  readonly ports: Map<number, number>;
+  /** The generated configuration and the one run, both parsed. */
+  readonly generated: unknown;
+  readonly run: unknown;
+  /** One line per rewritten value, as printed. */
+  readonly rewrites: string[];
+}
+
 /** Starts Jaeger with a generated configuration rewritten for loopback; resolves once /status is healthy. */
-async function startJaeger(bin: string, configYaml: string, paths: Record<string, string>): Promise<{ program: RunningProgram; ports: Map<number, number> }> {
+async function startJaeger(bin: string, configYaml: string, paths: Record<string, string>): Promise<StartedJaeger> {
   const dir = tempDir('jaeger-run');
   const loopback = await rewriteForLoopback(configYaml, { paths });
   writeFileSync(join(dir, 'config.yaml'), loopback.yaml);
@@ -53,34 +64,50 @@ async function startJaeger(bin: string, configYaml: string, paths: Record<string
     await program.stop();
     throw new Error(`${e}\n${program.log}`);
   }
-  return { program, ports: loopback.ports };
+  return { program, ports: loopback.ports, generated: parse(configYaml), run: parse(loopback.yaml), rewrites: loopback.rewrites };
 }
 
-/** Sends one span over OTLP/HTTP (JSON); returns its trace ID. */
-async function sendOtlpSpan(port: number, service: string, name: string): Promise<string> {
-  const traceId = randomBytes(16).toString('hex');
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const body = {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{ scope: { name: 'test' }, spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name, kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 5_000_000n) }] }],
-    }],
-  };
-  const sent = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (sent.status !== 200) throw new Error(`OTLP/HTTP answered ${sent.status}: ${await sent.text()}`);
-  return traceId;
+/** Every leaf where two parsed documents differ, as `[path, before, after]`. */
+function leafDifferences(before: unknown, after: unknown, path = ''): Array<[string, unknown, unknown]> {
+  if (before && after && typeof before === 'object' && typeof after === 'object') {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap(k => leafDifferences((before as any)[k], (after as any)[k], Array.isArray(before) ? `${path}[${k}]` : `${path}.${k}`));
+  }
+  return before === after ? [] : [[path, before, after]];
 }
 
-interface QueriedTrace { traceID: string; spans: Array<{ operationName: string }>; processes: Record<string, { serviceName: string }> }
+interface QueriedSpan {
+  spanID: string;
+  operationName: string;
+  processID: string;
+  references?: Array<{ refType: string; spanID: string }>;
+  tags: Array<{ key: string; value: unknown }>;
+}
+interface QueriedTrace { traceID: string; spans: QueriedSpan[]; processes: Record<string, { serviceName: string }> }
 
-/** Polls the query API for a trace. */
-async function queryTrace(port: number, traceId: string, basePath = ''): Promise<QueriedTrace> {
-  return waitFor(`trace ${traceId} in the query API`, async () => {
+/** Polls the query API until the trace has `spans` spans. */
+async function queryTrace(port: number, traceId: string, basePath = '', spans = 1): Promise<QueriedTrace> {
+  return waitFor(`trace ${traceId} with ${spans} span(s) in the query API`, async () => {
     const r = await fetch(`http://127.0.0.1:${port}${basePath}/api/traces/${traceId}`);
     if (!r.ok) return undefined;
     const body = await r.json() as { data: QueriedTrace[] };
-    return body.data?.[0];
+    const found = body.data?.[0];
+    return found && found.spans.length >= spans ? found : undefined;
   });
+}
+
+/** What the query API returned for a trace, in the shape of what the SDK sent. */
+function asSent(found: QueriedTrace, sent: SentTrace) {
+  return {
+    traceId: found.traceID,
+    spans: [...found.spans].sort((a, b) => sent.spans.findIndex(s => s.spanId === a.spanID) - sent.spans.findIndex(s => s.spanId === b.spanID)).map(s => ({
+      name: s.operationName,
+      spanId: s.spanID,
+      parentSpanId: s.references?.find(r => r.refType === 'CHILD_OF')?.spanID,
+      service: found.processes[s.processID]?.serviceName,
+      attributes: Object.fromEntries(s.tags.filter(t => t.key in (sent.spans.find(x => x.spanId === s.spanID)?.attributes ?? {})).map(t => [t.key, String(t.value)])),
+    })),
+  };
 }
 
 const [describeJaeger, jaeger] = describeWithProgram(PROGRAMS.jaeger);
@@ -114,42 +141,65 @@ describeJaeger('Jaeger v2.13.0, the real binary', () => {
   });
 
   describe('the dev all-in-one configuration, run on loopback with the production sampling strategies', () => {
-    let program: RunningProgram | undefined;
-    let ports: Map<number, number>;
+    let jaegerRun: StartedJaeger | undefined;
     const strategiesJson = configMapData('tracing', 'jaeger-collector-sampling', 'strategies.json');
-    let roundTripped = 0;
+    const roundTripped = new Map<SdkProtocol, number>();
 
     beforeAll(async () => {
       const dir = tempDir('jaeger-aio');
       writeFileSync(join(dir, 'strategies.json'), strategiesJson);
-      ({ program, ports } = await startJaeger(jaeger, configMapData('tracing-dev', 'jaeger-config', 'config.yaml'), {
+      jaegerRun = await startJaeger(jaeger, configMapData('tracing-dev', 'jaeger-config', 'config.yaml'), {
         '/etc/jaeger/sampling/strategies.json': join(dir, 'strategies.json'),
-      }));
+      });
     }, 30_000);
 
     afterAll(async () => {
-      await program?.stop();
-      process.stdout.write(`spans round-tripped through jaeger v2.13.0: ${roundTripped}\n`);
+      await jaegerRun?.program.stop();
+      const counts = Object.values(SdkProtocol).map(p => `${p} ${roundTripped.get(p) ?? 0}`);
+      process.stdout.write(`spans round-tripped through jaeger v2.13.0 from the OpenTelemetry JS SDK: ${counts.join(', ')}\n`);
     });
 
-    test('a span sent over OTLP/HTTP comes back through the query API', async () => {
-      const traceId = await sendOtlpSpan(ports.get(4318)!, 'checkout', 'GET /cart');
-      const trace = await queryTrace(ports.get(16686)!, traceId);
-      expect(trace.traceID).toBe(traceId);
-      expect(trace.spans.map(s => s.operationName)).toStrictEqual(['GET /cart']);
-      expect(Object.values(trace.processes).map(p => p.serviceName)).toStrictEqual(['checkout']);
-      roundTripped++;
+    test('only listen addresses and the strategies file path differ from the generated configuration', () => {
+      const diffs = leafDifferences(jaegerRun!.generated, jaegerRun!.run);
+      expect(diffs.map(([path]) => path).sort()).toStrictEqual([
+        '.extensions.healthcheckv2.http.endpoint',
+        '.extensions.jaeger_query.grpc.endpoint',
+        '.extensions.jaeger_query.http.endpoint',
+        '.extensions.remote_sampling.file.path',
+        '.extensions.remote_sampling.grpc.endpoint',
+        '.extensions.remote_sampling.http.endpoint',
+        '.receivers.jaeger.protocols.grpc.endpoint',
+        '.receivers.jaeger.protocols.thrift_binary.endpoint',
+        '.receivers.jaeger.protocols.thrift_compact.endpoint',
+        '.receivers.jaeger.protocols.thrift_http.endpoint',
+        '.receivers.otlp.protocols.grpc.endpoint',
+        '.receivers.otlp.protocols.http.endpoint',
+        '.receivers.zipkin.endpoint',
+        '.service.telemetry.metrics.readers[0].pull.exporter.prometheus.host',
+        '.service.telemetry.metrics.readers[0].pull.exporter.prometheus.port',
+      ]);
+      for (const [path, before, after] of diffs) {
+        if (path.endsWith('.endpoint')) expect([path, before, after]).toStrictEqual([path, expect.stringMatching(/^0\.0\.0\.0:\d+$/), expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
+      }
+      expect(jaegerRun!.rewrites).toHaveLength(diffs.length);
     });
 
-    test('a span sent to the Zipkin endpoint comes back through the query API', async () => {
-      const traceId = randomBytes(16).toString('hex');
-      const span = [{ traceId, id: randomBytes(8).toString('hex'), name: 'get /zipkin', timestamp: Date.now() * 1000, duration: 1500, kind: 'SERVER', localEndpoint: { serviceName: 'legacy-zipkin' } }];
-      const sent = await fetch(`http://127.0.0.1:${ports.get(9411)}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(span) });
-      expect(sent.status).toBe(202);
-      const trace = await queryTrace(ports.get(16686)!, traceId);
-      expect(trace.spans.map(s => s.operationName)).toStrictEqual(['get /zipkin']);
-      expect(Object.values(trace.processes).map(p => p.serviceName)).toStrictEqual(['legacy-zipkin']);
-      roundTripped++;
+    test.each(Object.values(SdkProtocol))('a two-span trace sent with the OpenTelemetry JS SDK over %s comes back through the query API', async protocol => {
+      const port = jaegerRun!.ports.get(SDK_PROTOCOL_PORTS[protocol]);
+      expect(port).toEqual(expect.any(Number));
+      const service = `checkout-${protocol.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+      const sent = await sendTraceWithSdk(protocol, { port: port! }, service);
+      const found = await queryTrace(jaegerRun!.ports.get(16686)!, sent.traceId, '', 2);
+      expect(asSent(found, sent)).toStrictEqual({
+        traceId: sent.traceId,
+        spans: sent.spans.map(s => ({ name: s.name, spanId: s.spanId, parentSpanId: s.parentSpanId, service, attributes: s.attributes })),
+      });
+      roundTripped.set(protocol, found.spans.length);
+    });
+
+    test.each(Object.values(SdkProtocol))('an SDK export over %s to a closed port fails the helper (the round trip can fail)', async protocol => {
+      const closed = await freePort();
+      await expect(sendTraceWithSdk(protocol, { port: closed }, 'nowhere')).rejects.toThrow(new RegExp(`export to 127\\.0\\.0\\.1:${closed} failed .*ECONNREFUSED`));
     });
 
     test('the sampling endpoint serves exactly the model, service by service', async () => {
@@ -159,7 +209,7 @@ describeJaeger('Jaeger v2.13.0, the real binary', () => {
         : { strategyType: 1, rateLimitingSampling: { maxTracesPerSecond: param } };
       const services = [...model.service_strategies.map(s => s.service), 'a-service-not-in-the-model'];
       for (const service of services) {
-        const r = await fetch(`http://127.0.0.1:${ports.get(5778)}/api/sampling?service=${encodeURIComponent(service)}`);
+        const r = await fetch(`http://127.0.0.1:${jaegerRun!.ports.get(5778)}/api/sampling?service=${encodeURIComponent(service)}`);
         expect(r.status).toBe(200);
         const served = await r.json() as Record<string, any>;
         const s = model.service_strategies.find(x => x.service === service);
@@ -179,19 +229,19 @@ describeJaeger('Jaeger v2.13.0, the real binary', () => {
       writeFileSync(join(data, 'strategies.json'), configMapData('variants', 'badger-sampling', 'strategies.json'));
       const config = configMapData('variants', 'badger-config', 'config.yaml');
       const first = await startJaeger(jaeger, config, paths);
-      let traceId: string;
+      let sent: SentTrace;
       try {
-        traceId = await sendOtlpSpan(first.ports.get(4318)!, 'inventory', 'reserve');
-        await queryTrace(first.ports.get(16686)!, traceId, '/jaeger');
+        sent = await sendTraceWithSdk(SdkProtocol.OTLP_HTTP, { port: first.ports.get(4318)! }, 'inventory');
+        await queryTrace(first.ports.get(16686)!, sent.traceId, '/jaeger', 2);
       } finally {
         await first.program.stop();
       }
       const second = await startJaeger(jaeger, config, paths);
       try {
-        const r = await fetch(`http://127.0.0.1:${second.ports.get(16686)}/jaeger/api/traces/${traceId}`);
+        const r = await fetch(`http://127.0.0.1:${second.ports.get(16686)}/jaeger/api/traces/${sent.traceId}`);
         expect(r.status).toBe(200);
         const body = await r.json() as { data: QueriedTrace[] };
-        expect(body.data[0].spans.map(s => s.operationName)).toStrictEqual(['reserve']);
+        expect(body.data[0].spans.map(s => s.operationName).sort()).toStrictEqual(['GET /cart', 'SELECT cart']);
       } finally {
         await second.program.stop();
       }
