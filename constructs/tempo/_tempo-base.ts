@@ -9,16 +9,19 @@ import { SPAN_PROTOCOLS, SpanProtocol } from '../jaeger/jaeger-ports';
 import { ServiceEndpoint } from '../service-endpoint';
 import { IObjectStorage, ObjectStorageBinding } from '../storage/object-storage';
 import { checkUniqueObjectNames } from '../synthesis';
-import { Images } from '../versions';
 import { TempoConfigDocument, tempoYaml } from './tempo-config';
+import { Tempo2ConfigDocument } from './tempo2-config';
 import { TempoSettings, TempoSettingsProps } from './tempo-settings';
 
+/** A Tempo configuration file of either release line. */
+export type AnyTempoConfigDocument = TempoConfigDocument | Tempo2ConfigDocument;
+
 /** The parts every Tempo deployment (monolithic or microservices) has. */
-export abstract class TempoBase extends Construct {
+export abstract class TempoBase<C extends AnyTempoConfigDocument = AnyTempoConfigDocument> extends Construct {
   /** The validated settings. */
   public readonly settings: TempoSettings;
-  /** The configuration, as a typed document. */
-  public readonly config: TempoConfigDocument;
+  /** The configuration, as a typed document (Tempo 3, or Tempo 2 when `version` says so). */
+  public readonly config: C;
   /** The ConfigMap with `tempo.yaml`. */
   public readonly configMap: k8s.KubeConfigMap;
   /** The ConfigMap with the per-tenant overrides, when there are any. */
@@ -33,11 +36,11 @@ export abstract class TempoBase extends Construct {
   protected readonly binding: ObjectStorageBinding;
   protected readonly checksum: string;
 
-  protected constructor(scope: Construct, id: string, props: TempoSettingsProps, defaultStorage: IObjectStorage | undefined, render: (s: TempoSettings, self: Construct) => TempoConfigDocument) {
+  protected constructor(scope: Construct, id: string, props: TempoSettingsProps, defaultStorage: IObjectStorage | undefined, render: (s: TempoSettings, self: Construct) => C) {
     super(scope, id);
     this.settings = new TempoSettings(this, props, defaultStorage);
     requireDnsLabel(this, 'name', this.settings.name, 30);
-    this.image = pinnedImage(this, 'image', props.image ?? Images.TEMPO);
+    this.image = pinnedImage(this, 'image', props.image ?? this.settings.defaultImage);
     this.namespace = Chart.of(this).namespace;
     checkUniqueObjectNames(this);
     this.storage = this.settings.storage;

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { Tempo2ConfigDocument } from './tempo2-config';
 
 // ---------------------------------------------------------------------------------------------
 // Grafana Tempo 3.0 (3.0.3) configuration file, as types. Key names are the `yaml:` tags of the
@@ -199,7 +200,7 @@ export interface TempoConfigDocument {
 }
 
 /** Renders a Tempo configuration document (no YAML anchors: Tempo reads plain YAML). */
-export function tempoYaml(doc: TempoConfigDocument | TempoPerTenantOverridesFile): string {
+export function tempoYaml(doc: TempoConfigDocument | Tempo2ConfigDocument | TempoPerTenantOverridesFile): string {
   return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 

@@ -9,7 +9,8 @@ import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
 import { TempoBase } from './_tempo-base';
 import { GOSSIP_LABEL, TempoVolumeOptions, TempoWorkload, TempoWorkloadSpec } from './_tempo-workload';
-import { TempoKafkaConfig, TempoTarget } from './tempo-config';
+import { TempoConfigDocument, TempoKafkaConfig, TempoTarget } from './tempo-config';
+import { TempoVersion } from './tempo-version';
 import { requireReplicas, TempoPorts, TempoSettings, TempoSettingsProps } from './tempo-settings';
 
 /** Replicas and resources of one component. */
@@ -75,7 +76,7 @@ const LIVE_STORE: ContainerResources = { cpuRequest: '500m', memoryRequest: '2Gi
  * metrics-generator writes service graphs and span metrics to Prometheus. Components find each
  * other through Services this construct creates and a memberlist ring on a headless gossip Service.
  */
-export class TempoDistributed extends TempoBase {
+export class TempoDistributed extends TempoBase<TempoConfigDocument> {
   /** The Kafka queue. */
   public readonly kafka: IKafka;
   public readonly distributor: TempoWorkload;
@@ -98,6 +99,9 @@ export class TempoDistributed extends TempoBase {
     let liveStoreReplicas = 0;
     let zones: string[] = [];
     super(scope, id, props, undefined, (s: TempoSettings, self: Construct) => {
+      if (s.version !== TempoVersion.TEMPO_3) {
+        throw propError(self, 'version', s.version, `${TempoVersion.TEMPO_3}: TempoDistributed renders the Tempo 3 microservices architecture (Kafka, live-stores, block-builders, backend scheduler and workers); the Tempo 2 microservices architecture (ingesters with replication, compactors) is not supported here. Use TempoMonolithic for Tempo 2`);
+      }
       const kafka = props.kafka;
       if (!kafka) {
         throw propError(self, 'kafka', undefined, 'a Kafka-compatible queue (ExternalKafka or StrimziKafka): in Tempo 3 microservices mode distributors write spans to Kafka, and live-stores and block-builders consume them (use TempoMonolithic to run without Kafka)');

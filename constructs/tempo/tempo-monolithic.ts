@@ -5,12 +5,13 @@ import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
 import { TempoBase } from './_tempo-base';
 import { TempoVolumeOptions, TempoWorkload } from './_tempo-workload';
-import { monolithicLocalStorage, TempoPorts, TempoSettingsProps } from './tempo-settings';
+import { monolithicLocalStorage, tempo2MonolithicDocument, TempoPorts, TempoSettingsProps } from './tempo-settings';
+import { TempoVersion } from './tempo-version';
 
 /** Props of {@link TempoMonolithic}. */
 export interface TempoMonolithicProps extends TempoSettingsProps {
   /**
-   * The persistent volume for the WAL, live-store data and (with local storage) blocks.
+   * The persistent volume for the WAL, live-store (Tempo 2: ingester) data and (with local storage) blocks.
    * @default - 10Gi from the default StorageClass
    */
   readonly volume?: TempoVolumeOptions;
@@ -24,6 +25,8 @@ export interface TempoMonolithicProps extends TempoSettingsProps {
 /**
  * Grafana Tempo 3 in monolithic mode (`target: all`): every component in one process, no Kafka,
  * a StatefulSet of one pod whose persistent volume holds the WAL and, by default, the blocks.
+ * With `version: TempoVersion.TEMPO_2` it renders the Tempo 2.8 configuration of the same mode
+ * (an `ingester` and a `compactor` instead of the live-store and backend scheduler and worker).
  * For small clusters and development; use {@link TempoDistributed} to scale.
  */
 export class TempoMonolithic extends TempoBase {
@@ -32,7 +35,10 @@ export class TempoMonolithic extends TempoBase {
   public readonly queryEndpoint: ServiceEndpoint;
 
   constructor(scope: Construct, id: string, props: TempoMonolithicProps = {}) {
-    super(scope, id, props, monolithicLocalStorage(), s => s.document({ monolithic: true }));
+    super(scope, id, props, monolithicLocalStorage(), s => {
+      const tempo3 = s.document({ monolithic: true });
+      return s.version === TempoVersion.TEMPO_2 ? tempo2MonolithicDocument(s, tempo3) : tempo3;
+    });
     const name = this.settings.name;
     this.server = new TempoWorkload(this, 'Server', {
       resourceName: name,

@@ -3,11 +3,14 @@ import { Construct } from 'constructs';
 import { propError, requireInteger } from '../_errors';
 import { SPAN_PROTOCOLS, SpanProtocol } from '../jaeger/jaeger-ports';
 import { Prerequisites } from '../prerequisites';
+import { Images } from '../versions';
 import { AzureBlobContainer, IObjectStorage, LocalObjectStorage, ObjectStorageKind, S3Bucket, S3_CA_DIR } from '../storage/object-storage';
 import {
   goDuration, TempoConfigDocument, TempoTarget, TempoMetricsGeneratorConfig, TempoPerTenantOverridesFile, TempoReceiversConfig, TempoTenantOverridesConfig, TempoTraceStorageConfig,
 } from './tempo-config';
 import { MetricsGeneratorProcessor, renderTenantOverrides, requireTenantId, SINGLE_TENANT, TenantOverrides } from './tempo-overrides';
+import { Tempo2ConfigDocument } from './tempo2-config';
+import { TEMPO_2_IMAGE, TempoVersion } from './tempo-version';
 
 /** One Prometheus remote-write target of the metrics-generator. */
 export interface RemoteWriteTarget {
@@ -47,13 +50,19 @@ export interface TempoOverridesOptions {
 /** Settings every Tempo deployment shares. */
 export interface TempoSettingsProps {
   /**
+   * The Tempo release line to render the configuration for. Tempo 2 is supported in monolithic
+   * mode only.
+   * @default TempoVersion.TEMPO_3
+   */
+  readonly version?: TempoVersion;
+  /**
    * Base name of the Kubernetes objects.
    * @default 'tempo'
    */
   readonly name?: string;
   /**
-   * Container image.
-   * @default `grafana/tempo:3.0.3`
+   * Container image. It must be a release of `version`.
+   * @default - `grafana/tempo:3.0.3`; with TempoVersion.TEMPO_2 `grafana/tempo:main-87c2dc3` (the 2.8 pre-release build the test suite proves)
    */
   readonly image?: string;
   /**
@@ -122,6 +131,8 @@ export interface TempoModeConfig {
 /** The validated shared settings of a Tempo deployment, and the configuration they render to. */
 export class TempoSettings {
   public readonly name: string;
+  /** The Tempo release line the configuration is for. */
+  public readonly version: TempoVersion;
   public readonly storage: IObjectStorage;
   public readonly retention: Duration;
   public readonly protocols: SpanProtocol[];
@@ -133,6 +144,10 @@ export class TempoSettings {
 
   constructor(private readonly scope: Construct, private readonly props: TempoSettingsProps, defaultStorage?: IObjectStorage) {
     this.name = props.name ?? 'tempo';
+    this.version = props.version ?? TempoVersion.TEMPO_3;
+    if (!Object.values(TempoVersion).includes(this.version)) {
+      throw propError(scope, 'version', this.version, `one of ${Object.values(TempoVersion).join(', ')}`);
+    }
     const storage = props.storage ?? defaultStorage;
     if (!storage) {
       throw propError(scope, 'storage', undefined, 'an object store (S3Bucket, GcsBucket, AzureBlobContainer): in microservices mode block-builders write blocks that queriers and backend workers read from other pods');
@@ -190,6 +205,11 @@ export class TempoSettings {
         throw propError(scope, `${wants[0]}.metricsGeneratorProcessors`, wants[1]?.metricsGeneratorProcessors, 'empty unless metricsGenerator is configured (processors need a metrics-generator and a remote write target)');
       }
     }
+  }
+
+  /** The default image of {@link version}. */
+  public get defaultImage(): string {
+    return this.version === TempoVersion.TEMPO_2 ? TEMPO_2_IMAGE : Images.TEMPO;
   }
 
   /** Whether a runtime per-tenant overrides file is needed. */
@@ -294,6 +314,35 @@ export class TempoSettings {
       },
     };
   }
+}
+
+/**
+ * How long an acknowledged span of Tempo 2 may stay in the ingester's memory before it is cut to
+ * the WAL on disk: a trace idle for `trace_idle_period` is cut at the next `flush_check_period`.
+ * Spans acknowledged within that window are lost if the process dies (SIGKILL, OOM kill).
+ */
+export const TEMPO_2_INGESTER = { trace_idle_period: '10s', flush_check_period: '10s', max_block_duration: '30m' } as const;
+
+/** The Tempo 2.x configuration of monolithic mode. */
+export function tempo2MonolithicDocument(settings: TempoSettings, tempo3: TempoConfigDocument): Tempo2ConfigDocument {
+  const mg = tempo3.metrics_generator;
+  return {
+    target: 'all',
+    multitenancy_enabled: tempo3.multitenancy_enabled,
+    stream_over_http_enabled: tempo3.stream_over_http_enabled,
+    server: tempo3.server,
+    usage_report: tempo3.usage_report,
+    distributor: { receivers: tempo3.distributor.receivers },
+    ingester: { ...TEMPO_2_INGESTER },
+    query_frontend: tempo3.query_frontend,
+    // Retention: compactor.compaction.block_retention in 2.x (backend_worker.compaction in 3.0).
+    // The compactor ring is left unset: in 2.x it is unsharded by default (kvstore.store ""), so
+    // its wait_stability_min_duration (1m) never applies to a single process.
+    compactor: { compaction: { block_retention: goDuration(settings.retention.toSeconds()) } },
+    ...(mg ? { metrics_generator: { storage: mg.storage, ...(mg.registry ? { registry: mg.registry } : {}) } } : {}),
+    storage: { trace: settings.traceStorage(true) },
+    overrides: tempo3.overrides,
+  };
 }
 
 /** Validates a replica count. */

@@ -18,12 +18,13 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-/** Key path → Go type, as the fixture lists them. */
-export type TempoKeyList = ReadonlyMap<string, string>;
+/** Key path → Go type, as the fixture lists them, and the release they are of (for messages). */
+export type TempoKeyList = ReadonlyMap<string, string> & { readonly release?: string };
 
-/** Reads the fixture. */
-export function loadTempoKeys(file = join(__dirname, '..', 'fixtures', 'tempo-3.0.3-config-keys.txt')): TempoKeyList {
-  const keys = new Map<string, string>();
+/** Reads a key list (by default the Tempo 3.0.3 one); `release` names it in error messages. */
+export function loadTempoKeys(file = join(__dirname, '..', 'fixtures', 'tempo-3.0.3-config-keys.txt'), release = 'Tempo 3.0.3'): TempoKeyList {
+  const keys: Map<string, string> & { release?: string } = new Map<string, string>();
+  keys.release = release;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '' || line.startsWith('#')) continue;
     const [path, type, ...rest] = line.split('\t');
@@ -125,7 +126,7 @@ function valueProblem(type: string, value: unknown): string | undefined {
 function walk(keys: TempoKeyList, value: unknown, path: string, keyPath: string, errors: string[]): void {
   const type = keys.get(keyPath);
   if (type === undefined) {
-    errors.push(`${path}: unknown key (Tempo 3.0.3 has no ${keyPath})`);
+    errors.push(`${path}: unknown key (${keys.release ?? 'Tempo 3.0.3'} has no ${keyPath})`);
     return;
   }
   if (type.startsWith('(')) {

@@ -3,6 +3,8 @@ import {
   ALL_SPAN_PROTOCOLS, AzureBlobContainer, ExternalKafka, GcsBucket, IKafka, KafkaSaslMechanism, MetricsGeneratorProcessor, Prerequisites, S3Bucket,
   SpanProtocol, StrimziKafka, TempoBase, TempoDistributed, TempoMonolithic,
 } from '../../constructs';
+// Not yet exported by constructs/index.ts.
+import { TempoVersion } from '../../constructs/tempo/tempo-version';
 import { Manifest, synth, testChart } from '../_support/synth';
 
 /** One rendered Tempo deployment, as the config-key, schema, policy and wiring checks read it. */
@@ -130,6 +132,56 @@ export const VARIANTS: ReadonlyArray<() => TempoVariant> = [
     blockBuilder: { replicas: 3 },
   })),
 ];
+
+/**
+ * The Tempo 2 renderings (monolithic mode only): each object store, the metrics generator,
+ * tenants and every protocol, as `TempoVersion.TEMPO_2` renders them.
+ */
+export const TEMPO2_VARIANTS: ReadonlyArray<() => TempoVariant> = [
+  variant('tempo 2 monolithic: defaults (local storage)', chart => new TempoMonolithic(chart, 'tempo', { version: TempoVersion.TEMPO_2 })),
+  variant('tempo 2 monolithic: S3 with CA and credentials, every protocol, metrics generator, multitenancy with tenants', chart => new TempoMonolithic(chart, 'tempo', {
+    version: TempoVersion.TEMPO_2,
+    storage: new S3Bucket(chart, 's3', {
+      bucket: 'tempo-traces',
+      endpoint: 'minio.storage.svc:9000',
+      prefix: 'prod/',
+      credentials: { secretName: 'tempo-s3' },
+      ca: { secretName: 'minio-ca', key: 'ca.crt' },
+    }),
+    protocols: [...ALL_SPAN_PROTOCOLS],
+    metricsGenerator,
+    multitenancy: true,
+    retention: Duration.days(7),
+    maxSearchDuration: Duration.hours(24),
+    overrides: {
+      defaults: { ingestionRateLimitBytes: 15_000_000, ingestionBurstSizeBytes: 20_000_000, maxBytesPerTrace: 5_000_000 },
+      tenants: { 'team-a': everyOverride, 'team.b': { retention: Duration.hours(2) } },
+    },
+    logLevel: 'debug',
+  })),
+  variant('tempo 2 monolithic: local storage, single-tenant overrides, named "traces"', chart => new TempoMonolithic(chart, 'tempo', {
+    version: TempoVersion.TEMPO_2,
+    name: 'traces',
+    overrides: { tenants: { 'single-tenant': { maxTracesPerUser: 20_000, retention: Duration.days(3), maxSearchDuration: Duration.hours(12) } } },
+  })),
+  variant('tempo 2 monolithic: GCS with a key', chart => new TempoMonolithic(chart, 'tempo', {
+    version: TempoVersion.TEMPO_2,
+    storage: new GcsBucket(chart, 'gcs', { bucket: 'tempo-traces', prefix: 'eu', credentials: { secretName: 'tempo-gcs', key: 'key.json' } }),
+  })),
+  variant('tempo 2 monolithic: Azure workload identity', chart => new TempoMonolithic(chart, 'tempo', {
+    version: TempoVersion.TEMPO_2,
+    storage: new AzureBlobContainer(chart, 'azure', { storageAccount: 'tracesprod', container: 'tempo', prefix: 'blocks', workloadIdentityClientId: '00000000-0000-0000-0000-000000000000' }),
+  })),
+  variant('tempo 2 monolithic: AWS S3 with a region and workload identity', chart => new TempoMonolithic(chart, 'tempo', {
+    version: TempoVersion.TEMPO_2,
+    storage: new S3Bucket(chart, 's3', { bucket: 'tempo-traces', region: 'eu-west-1', serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tempo' } }),
+  })),
+];
+
+/** The Tempo 2 variants, built. */
+export function buildTempo2Variants(): TempoVariant[] {
+  return TEMPO2_VARIANTS.map(v => v());
+}
 
 /** The variants, built. */
 export function buildVariants(): TempoVariant[] {
