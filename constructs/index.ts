@@ -34,3 +34,6 @@ export { TempoWorkload, GOSSIP_LABEL } from './tempo/_tempo-workload';
 export type { TempoVolumeOptions } from './tempo/_tempo-workload';
 export * from './tempo/tempo-monolithic';
 export * from './tempo/tempo-distributed';
+export * from './tempo/tempo-version';
+export * from './tempo/tempo2-config';
+export type { AnyTempoConfigDocument } from './tempo/_tempo-base';

@@ -286,7 +286,7 @@ async function loopback2(r: Rendered, dir: string) {
 
 const roundTrips: Record<string, number> = {};
 
-describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not built'})`, () => {
+describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
   const variants2 = buildTempo2Variants().map(v => rendered(v.name, v.objects));
 
   afterAll(() => {
@@ -337,7 +337,8 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not built'})`, () => {
   });
 
   describe('monolithic, S3 storage (VersityGW on loopback)', () => {
-    const s3Bin = findProgram(S3_SERVER);
+    // Only looked for when Tempo 2 runs (a skipped describe's body still runs).
+    const s3Bin = bin2 ? findProgram(S3_SERVER) : undefined;
     const describeS3 = s3Bin ? describe : describe.skip;
 
     describeS3(`S3 server ${s3Bin ?? ''}`, () => {
@@ -444,15 +445,19 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not built'})`, () => {
       const lookupMs = Date.now() - lookupStart;
       await tempo.stop();
 
-      // Tempo 2 acknowledges a push once the span is in the ingester's memory; a trace reaches
-      // the WAL on disk when it has been idle for trace_idle_period, at the next sweep
-      // (flush_check_period). A trace acknowledged within that window before a SIGKILL is lost.
-      const windowMs = (parseInt(TEMPO_2_INGESTER.trace_idle_period, 10) + parseInt(TEMPO_2_INGESTER.flush_check_period, 10)) * 1000;
+      // Tempo 2 acknowledges a push once the span is in the ingester's memory. Every
+      // flush_check_period a sweep writes the traces idle for trace_idle_period to the WAL on disk;
+      // a trace acknowledged after the last sweep before a SIGKILL is lost. Before Tempo 2.10 the
+      // sweep ignored trace_idle_period and wrote every live trace (grafana/tempo#5346, fixed in
+      // v2.10.0), so for those builds the window is flush_check_period alone.
+      const [, minor] = (inUse.version ?? '').split('.').map(n => parseInt(n, 10));
+      const idleSeconds = minor >= 10 ? parseInt(TEMPO_2_INGESTER.trace_idle_period, 10) : 0;
+      const windowMs = (idleSeconds + parseInt(TEMPO_2_INGESTER.flush_check_period, 10)) * 1000;
       const ages = missing.map(m => m.ageAtKillMs);
       process.stdout.write([
         `durability (Tempo ${inUse.version}, SIGKILL after 35 s of ingest): ${beforeKill.length} traces acknowledged with 200 before the kill, ${failed} requests refused or cut off;`,
         `restarted, ready after ${ms} ms (WAL replayed); looked up by ID in ${lookupMs} ms: found ${beforeKill.length - missing.length}, lost ${missing.length}`,
-        missing.length ? `(all acknowledged ${Math.min(...ages)}..${Math.max(...ages)} ms before the kill; the window trace_idle_period + flush_check_period is ${windowMs} ms)` : '',
+        missing.length ? `(all acknowledged ${Math.min(...ages)}..${Math.max(...ages)} ms before the kill, after the last sweep to the WAL; the window of this build is ${windowMs} ms)` : '',
       ].join(' ') + '\n');
       roundTrips.durability = beforeKill.length - missing.length;
       expect(beforeKill.length).toBeGreaterThan(100);
