@@ -157,6 +157,15 @@ describeTempo('Tempo 3, the real binary (TEMPO_BIN)', () => {
       expect(found).toBe(true);
     }, 120_000);
   });
+
+  // In monolithic Tempo 3 the live-store keeps pushed traces in memory and writes them to its WAL
+  // once idle for live_store.max_trace_idle (5 s), checked every live_store.flush_check_period
+  // (5 s): a trace acknowledged within that window before a SIGKILL may be lost.
+  monolithicEndToEnd(bin ?? '', TempoVersion.TEMPO_3, `Tempo ${inUse.version}`, () => {
+    const chart = testChart();
+    new TempoMonolithic(chart, 'tempo');
+    return rendered('tempo 3 monolithic', synth(chart));
+  }, 10_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -230,15 +239,15 @@ async function searchFinds(port: number, traceId: string, service: string): Prom
   }, 60_000, 1000);
 }
 
-/** A Tempo 2 process started directly, so that it can be killed with SIGKILL alone. */
-class Tempo2Process {
+/** A Tempo process started directly, so that it can be killed with SIGKILL alone. */
+class TempoProcess {
   private output = '';
   private readonly exited: Promise<void>;
   private readonly child: ChildProcess;
   public readonly startedAt = Date.now();
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(bin2!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(binary: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', d => { this.output += String(d); });
     this.child.stderr?.on('data', d => { this.output += String(d); });
     this.exited = new Promise(resolve => this.child.once('exit', () => resolve()));
@@ -313,13 +322,13 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
   });
 
   describe('monolithic, local storage, on loopback', () => {
-    let tempo: Tempo2Process | undefined;
+    let tempo: TempoProcess | undefined;
     let ports: { http: number; otlp: number };
 
     beforeAll(async () => {
       const loop = await loopback2(variants2[0], tempDir('tempo2-local'));
       ports = loop;
-      tempo = new Tempo2Process(loop.args);
+      tempo = new TempoProcess(bin2!, loop.args);
       const ms = await tempo.ready(loop.http);
       process.stdout.write(`tempo ${inUse.version} (local storage) ready ${ms} ms after start\n`);
     }, 120_000);
@@ -336,14 +345,36 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
     }, 120_000);
   });
 
+
+  // Tempo 2 acknowledges a push once the span is in the ingester's memory. Every
+  // flush_check_period a sweep writes the traces idle for trace_idle_period to the WAL on disk; a
+  // trace acknowledged after the last sweep before a SIGKILL is lost. Before Tempo 2.10 the sweep
+  // ignored trace_idle_period and wrote every live trace (grafana/tempo#5346, fixed in v2.10.0),
+  // so for those builds the window is flush_check_period alone.
+  const [, minor] = (inUse.version ?? '').split('.').map(n => parseInt(n, 10));
+  const idleSeconds = minor >= 10 ? parseInt(TEMPO_2_INGESTER.trace_idle_period, 10) : 0;
+  monolithicEndToEnd(bin2 ?? '', TempoVersion.TEMPO_2, `Tempo ${inUse.version}`, () => variants2[0],
+    (idleSeconds + parseInt(TEMPO_2_INGESTER.flush_check_period, 10)) * 1000);
+});
+
+/**
+ * The end-to-end tests both renderings share, run with the binary in use: monolithic Tempo on a
+ * real S3 server, and a SIGKILL in the middle of ingest.
+ * @param binary the Tempo binary
+ * @param version which rendering it reads
+ * @param label `Tempo <version>` for the printed lines
+ * @param base the rendered monolithic Tempo (local storage) used by the durability test
+ * @param windowMs how long before a kill an acknowledged write may still be only in memory
+ */
+function monolithicEndToEnd(binary: string, version: TempoVersion, label: string, base: () => Rendered, windowMs: number): void {
   describe('monolithic, S3 storage (VersityGW on loopback)', () => {
     // Only looked for when Tempo 2 runs (a skipped describe's body still runs).
-    const s3Bin = bin2 ? findProgram(S3_SERVER) : undefined;
+    const s3Bin = binary ? findProgram(S3_SERVER) : undefined;
     const describeS3 = s3Bin ? describe : describe.skip;
 
     describeS3(`S3 server ${s3Bin ?? ''}`, () => {
       let s3: S3Server | undefined;
-      let tempo: Tempo2Process | undefined;
+      let tempo: TempoProcess | undefined;
       let r: Rendered;
       let dir: string;
       let bucketDir: string;
@@ -353,12 +384,12 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
         bucketDir = s3.createBucket('tempo-traces');
         const chart = testChart();
         new TempoMonolithic(chart, 'tempo', {
-          version: TempoVersion.TEMPO_2,
+          version,
           storage: new S3Bucket(chart, 's3', { bucket: 'tempo-traces', endpoint: s3.endpoint, insecure: true, prefix: 'blocks', credentials: { secretName: 'tempo-s3' } }),
         });
-        r = rendered('tempo 2 monolithic on S3', synth(chart));
+        r = rendered(`${label} monolithic on S3`, synth(chart));
         expect(r.env).toEqual(expect.arrayContaining(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']));
-        dir = tempDir('tempo2-s3');
+        dir = tempDir('tempo-s3');
       }, 60_000);
 
       afterAll(async () => {
@@ -370,43 +401,42 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
 
       test('a span is found by ID and by search; flushed to S3, it is found again by a Tempo with an empty WAL', async () => {
         const loop = await loopback2(r, dir);
-        tempo = new Tempo2Process(loop.args, credentials());
+        tempo = new TempoProcess(binary, loop.args, credentials());
         const ms = await tempo.ready(loop.http);
-        process.stdout.write(`tempo ${inUse.version} (S3 storage) ready ${ms} ms after start\n`);
+        process.stdout.write(`${label} (S3 storage) ready ${ms} ms after start\n`);
         const traceId = randomBytes(16).toString('hex');
         expect(await sendSpan(loop.otlp, traceId, 'payments', 'POST /charge')).toBe(200);
         expect(await waitFor(`trace ${traceId}`, () => traceById(loop.http, traceId), 30_000)).toContain('POST /charge');
         expect(await searchFinds(loop.http, traceId, 'payments')).toBe(true);
 
-        // Cut and flush every block to the object store, then wait for the block on the S3 server.
-        await waitFor('the ingester to be idle for the trace', async () => {
-          const r2 = await fetch(`http://127.0.0.1:${loop.http}/flush`, { method: 'POST' });
-          return r2.status < 300 ? true : undefined;
-        }, 20_000);
+        // Tempo 2: cut and flush every block to the object store (`POST /flush`). Tempo 3 has no
+        // such endpoint: its live-store cuts a block after max_block_duration (30 s) and flushes
+        // it by itself. Then wait for the block on the S3 server.
+        const flush = () => (version === TempoVersion.TEMPO_2 ? fetch(`http://127.0.0.1:${loop.http}/flush`, { method: 'POST' }) : Promise.resolve(undefined));
         const metas = await waitFor('a block (meta.json) in the bucket', async () => {
-          await fetch(`http://127.0.0.1:${loop.http}/flush`, { method: 'POST' });
+          await flush();
           const found = walk(bucketDir).filter(f => f.endsWith('/meta.json'));
           return found.length ? found : undefined;
-        }, 60_000, 1000);
+        }, 150_000, 1000);
         process.stdout.write(`blocks written to S3: ${metas.map(m => m.slice(bucketDir.length)).join(', ')}\n`);
         await tempo.stop();
 
         // A fresh Tempo with an empty WAL can only answer from the bucket.
-        const fresh = await loopback2(r, tempDir('tempo2-s3-fresh'));
-        tempo = new Tempo2Process(fresh.args, credentials());
+        const fresh = await loopback2(r, tempDir('tempo-s3-fresh'));
+        tempo = new TempoProcess(binary, fresh.args, credentials());
         await tempo.ready(fresh.http);
         const again = await waitFor(`trace ${traceId} from S3`, () => traceById(fresh.http, traceId), 60_000, 1000);
         expect(again).toContain('POST /charge');
-        roundTrips['S3 storage'] = (roundTrips['S3 storage'] ?? 0) + 1;
-      }, 240_000);
+        roundTrips[`${label} S3 storage`] = (roundTrips[`${label} S3 storage`] ?? 0) + 1;
+      }, 300_000);
     });
   });
 
   describe('durability: SIGKILL while ingesting, restart on the same data directory', () => {
     test('every acknowledged trace cut to the WAL before the kill is found after the restart; what is lost is reported', async () => {
-      const dir = tempDir('tempo2-durability');
-      const loop = await loopback2(variants2[0], dir);
-      let tempo = new Tempo2Process(loop.args);
+      const dir = tempDir('tempo-durability');
+      const loop = await loopback2(base(), dir);
+      let tempo = new TempoProcess(binary, loop.args);
       await tempo.ready(loop.http);
 
       // Four senders, one single-span trace per request, about 20 requests a second each, until
@@ -431,7 +461,7 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
       await Promise.all(senders);
       const beforeKill = acked.filter(a => a.at <= killedAt);
 
-      tempo = new Tempo2Process(loop.args);
+      tempo = new TempoProcess(binary, loop.args);
       const ms = await tempo.ready(loop.http);
       const missing: Array<{ traceId: string; ageAtKillMs: number }> = [];
       const queue = [...beforeKill];
@@ -445,26 +475,18 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
       const lookupMs = Date.now() - lookupStart;
       await tempo.stop();
 
-      // Tempo 2 acknowledges a push once the span is in the ingester's memory. Every
-      // flush_check_period a sweep writes the traces idle for trace_idle_period to the WAL on disk;
-      // a trace acknowledged after the last sweep before a SIGKILL is lost. Before Tempo 2.10 the
-      // sweep ignored trace_idle_period and wrote every live trace (grafana/tempo#5346, fixed in
-      // v2.10.0), so for those builds the window is flush_check_period alone.
-      const [, minor] = (inUse.version ?? '').split('.').map(n => parseInt(n, 10));
-      const idleSeconds = minor >= 10 ? parseInt(TEMPO_2_INGESTER.trace_idle_period, 10) : 0;
-      const windowMs = (idleSeconds + parseInt(TEMPO_2_INGESTER.flush_check_period, 10)) * 1000;
       const ages = missing.map(m => m.ageAtKillMs);
       process.stdout.write([
-        `durability (Tempo ${inUse.version}, SIGKILL after 35 s of ingest): ${beforeKill.length} traces acknowledged with 200 before the kill, ${failed} requests refused or cut off;`,
+        `durability (${label}, SIGKILL after 35 s of ingest): ${beforeKill.length} traces acknowledged with 200 before the kill, ${failed} requests refused or cut off;`,
         `restarted, ready after ${ms} ms (WAL replayed); looked up by ID in ${lookupMs} ms: found ${beforeKill.length - missing.length}, lost ${missing.length}`,
-        missing.length ? `(all acknowledged ${Math.min(...ages)}..${Math.max(...ages)} ms before the kill, after the last sweep to the WAL; the window of this build is ${windowMs} ms)` : '',
+        missing.length ? `(all acknowledged ${Math.min(...ages)}..${Math.max(...ages)} ms before the kill, after the last write to the WAL; the window of this build is ${windowMs} ms)` : '',
       ].join(' ') + '\n');
-      roundTrips.durability = beforeKill.length - missing.length;
+      roundTrips[`${label} durability`] = beforeKill.length - missing.length;
       expect(beforeKill.length).toBeGreaterThan(100);
       expect(missing.filter(m => m.ageAtKillMs > windowMs + 2000)).toStrictEqual([]);
     }, 240_000);
   });
-});
+}
 
 /** Every file under `dir`. */
 function walk(dir: string): string[] {
