@@ -9,7 +9,7 @@ import { TEMPO_2_VERSION, TempoVersion } from '../../constructs/tempo/tempo-vers
 import { TEMPO_2_INGESTER } from '../../constructs/tempo/tempo-settings';
 import { rewriteForLoopback } from '../_support/loopback';
 import { podTemplateOf } from '../_support/policy';
-import { findProgram, ProgramSpec, RunningProgram, runProgram, tempDir, waitFor } from '../_support/programs';
+import { findProgram, ProgramSpec, runProgram, tempDir, waitFor } from '../_support/programs';
 import { S3_SERVER, S3Server, startS3Server } from '../_support/s3-server';
 import { Manifest, synth, testChart } from '../_support/synth';
 import { buildTempo2Variants } from '../tempo/_variants';
@@ -100,72 +100,11 @@ describeTempo('Tempo 3, the real binary (TEMPO_BIN)', () => {
     expect(`${run.stdout}${run.stderr}`).toMatch(/field ingester not found/);
   });
 
-  describe('the monolithic example, run on loopback', () => {
-    let program: RunningProgram | undefined;
-    let ports: Map<number, number>;
-
-    beforeAll(async () => {
-      const pod = tempoPods.find(p => p.name.includes('tempo-dev'))!;
-      const dir = tempDir('tempo-mono');
-      mkdirSync(join(dir, 'var-tempo'));
-      const loopback = await rewriteForLoopback(configMaps.get(`${pod.namespace}/${pod.configMap}`)!['tempo.yaml'], {
-        pathPrefixes: { '/var/tempo': join(dir, 'var-tempo') },
-        portKeys: ['http_listen_port', 'grpc_listen_port'],
-      });
-      ports = loopback.ports;
-      process.stdout.write(`tempo configuration rewritten for loopback (addresses and paths only):\n  ${loopback.rewrites.join('\n  ')}\n`);
-      program = RunningProgram.start(bin!, materialize(pod, dir, loopback.yaml));
-      await waitFor('tempo /ready', async () => {
-        if (!program!.running) throw new Error('tempo exited');
-        const r = await fetch(`http://127.0.0.1:${ports.get(3200)}/ready`);
-        return r.ok ? true : undefined;
-      }, 60_000).catch(async e => {
-        await program?.stop(1000);
-        throw new Error(`${e}\n${program?.log}`);
-      });
-    }, 90_000);
-
-    afterAll(async () => {
-      // Tempo can take long to stop on SIGTERM: give it a few seconds, then SIGKILL.
-      await program?.stop(5000);
-    });
-
-    test('a span sent over OTLP/HTTP is found by trace ID and by TraceQL search', async () => {
-      const traceId = randomBytes(16).toString('hex');
-      const now = BigInt(Date.now()) * 1_000_000n;
-      const body = {
-        resourceSpans: [{
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
-          scopeSpans: [{ scope: { name: 'test' }, spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name: 'GET /cart', kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_500_000_000n) }] }],
-        }],
-      };
-      const sent = await fetch(`http://127.0.0.1:${ports.get(4318)}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(sent.status).toBe(200);
-      const trace = await waitFor(`trace ${traceId}`, async () => {
-        const r = await fetch(`http://127.0.0.1:${ports.get(3200)}/api/v2/traces/${traceId}`, { headers: { accept: 'application/json' } });
-        return r.ok ? await r.text() : undefined;
-      }, 30_000);
-      expect(trace).toContain('GET /cart');
-      // Search ignores the last 30 s (query_end_cutoff): poll for up to a minute.
-      const q = encodeURIComponent('{ resource.service.name = "checkout" && duration >= 1s }');
-      const found = await waitFor('TraceQL search', async () => {
-        const r = await fetch(`http://127.0.0.1:${ports.get(3200)}/api/search?q=${q}&start=${Math.floor(Date.now() / 1000) - 600}&end=${Math.floor(Date.now() / 1000) + 60}`);
-        if (!r.ok) return undefined;
-        const result = parse(await r.text()) as { traces?: Array<{ traceID: string }> };
-        return result.traces?.find(t => t.traceID.replace(/^0+/, '') === traceId.replace(/^0+/, '')) ? true : undefined;
-      }, 75_000, 2000);
-      expect(found).toBe(true);
-    }, 120_000);
-  });
-
   // In monolithic Tempo 3 the live-store keeps pushed traces in memory and writes them to its WAL
   // once idle for live_store.max_trace_idle (5 s), checked every live_store.flush_check_period
   // (5 s): a trace acknowledged within that window before a SIGKILL may be lost.
-  monolithicEndToEnd(bin ?? '', TempoVersion.TEMPO_3, `Tempo ${inUse.version}`, () => {
-    const chart = testChart();
-    new TempoMonolithic(chart, 'tempo');
-    return rendered('tempo 3 monolithic', synth(chart));
-  }, 10_000);
+  monolithicEndToEnd(bin ?? '', TempoVersion.TEMPO_3, `Tempo ${inUse.version}`,
+    () => rendered('the tempo-monolithic example', buildApp().charts.find(c => c.node.id === 'tempo-monolithic')!.toJson() as Manifest[]), 10_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -321,31 +260,6 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
     expect(`${run2.stdout}${run2.stderr}`).toMatch(/field bogus_key not found in type ingester.Config/);
   });
 
-  describe('monolithic, local storage, on loopback', () => {
-    let tempo: TempoProcess | undefined;
-    let ports: { http: number; otlp: number };
-
-    beforeAll(async () => {
-      const loop = await loopback2(variants2[0], tempDir('tempo2-local'));
-      ports = loop;
-      tempo = new TempoProcess(bin2!, loop.args);
-      const ms = await tempo.ready(loop.http);
-      process.stdout.write(`tempo ${inUse.version} (local storage) ready ${ms} ms after start\n`);
-    }, 120_000);
-
-    afterAll(async () => { await tempo?.stop(); });
-
-    test('a span sent over OTLP/HTTP is found by trace ID and by TraceQL search', async () => {
-      const traceId = randomBytes(16).toString('hex');
-      expect(await sendSpan(ports.otlp, traceId, 'checkout', 'GET /cart')).toBe(200);
-      const trace = await waitFor(`trace ${traceId}`, () => traceById(ports.http, traceId), 30_000);
-      expect(trace).toContain('GET /cart');
-      expect(await searchFinds(ports.http, traceId, 'checkout')).toBe(true);
-      roundTrips['local storage'] = (roundTrips['local storage'] ?? 0) + 1;
-    }, 120_000);
-  });
-
-
   // Tempo 2 acknowledges a push once the span is in the ingester's memory. Every
   // flush_check_period a sweep writes the traces idle for trace_idle_period to the WAL on disk; a
   // trace acknowledged after the last sweep before a SIGKILL is lost. Before Tempo 2.10 the sweep
@@ -367,6 +281,30 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
  * @param windowMs how long before a kill an acknowledged write may still be only in memory
  */
 function monolithicEndToEnd(binary: string, version: TempoVersion, label: string, base: () => Rendered, windowMs: number): void {
+  describe('monolithic, local storage, on loopback', () => {
+    let tempo: TempoProcess | undefined;
+    let ports: { http: number; otlp: number };
+
+    beforeAll(async () => {
+      const loop = await loopback2(base(), tempDir('tempo-local'));
+      ports = loop;
+      tempo = new TempoProcess(binary, loop.args);
+      const ms = await tempo.ready(loop.http);
+      process.stdout.write(`${label} (local storage) ready ${ms} ms after start\n`);
+    }, 120_000);
+
+    afterAll(async () => { await tempo?.stop(); });
+
+    test('a span sent over OTLP/HTTP is found by trace ID and by TraceQL search', async () => {
+      const traceId = randomBytes(16).toString('hex');
+      expect(await sendSpan(ports.otlp, traceId, 'checkout', 'GET /cart')).toBe(200);
+      const trace = await waitFor(`trace ${traceId}`, () => traceById(ports.http, traceId), 30_000);
+      expect(trace).toContain('GET /cart');
+      expect(await searchFinds(ports.http, traceId, 'checkout')).toBe(true);
+      roundTrips[`${label} local storage`] = (roundTrips[`${label} local storage`] ?? 0) + 1;
+    }, 120_000);
+  });
+
   describe('monolithic, S3 storage (VersityGW on loopback)', () => {
     // Only looked for when Tempo 2 runs (a skipped describe's body still runs).
     const s3Bin = binary ? findProgram(S3_SERVER) : undefined;
