@@ -7,6 +7,8 @@
 # Jaeger v2.13.0 is module github.com/jaegertracing/jaeger v1.76.0; `go install` refuses it (its
 # go.mod has replace lines), so the module is downloaded, copied somewhere writable and built there.
 set -euo pipefail
+# shellcheck source=_go-module.sh
+source "$(dirname "$0")/_go-module.sh"
 
 readonly version="2.13.0"
 readonly module="github.com/jaegertracing/jaeger"
@@ -26,16 +28,6 @@ fi
 command -v go >/dev/null || { echo "jaeger: 'go' is not installed; cannot build Jaeger v$version" >&2; exit 1; }
 
 start=$SECONDS
-go mod download "$module@$module_version"
-src_module="$(go env GOMODCACHE)/$module@$module_version"
-work="$(mktemp -d)"
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-cp -R "$src_module/." "$work/src"
-chmod -R u+w "$work/src"
-mkdir -p "$dest"
 ldflags="-X $module/internal/version.latestVersion=v$version -X $module/internal/version.commitSHA=module-$module_version"
-for tool in "${missing[@]}"; do
-  (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$dest/$tool.partial" "./cmd/$tool")
-  mv "$dest/$tool.partial" "$dest/$tool"
-done
+build_go_module "$module" "$module_version" "$ldflags" "$dest" "${missing[@]}"
 echo "jaeger: built ${missing[*]} v$version into $dest in $((SECONDS - start)) s"

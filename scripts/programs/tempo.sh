@@ -10,6 +10,8 @@
 # for it (GONOSUMDB), and `go install` refuses it (its go.mod has replace lines), so the module is
 # downloaded, copied somewhere writable and built there.
 set -euo pipefail
+# shellcheck source=_go-module.sh
+source "$(dirname "$0")/_go-module.sh"
 
 readonly version="2.8.0-pre-87c2dc3"
 readonly module="github.com/grafana/tempo"
@@ -30,14 +32,6 @@ command -v go >/dev/null || { echo "tempo: 'go' is not installed; cannot build T
 
 start=$SECONDS
 export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}$module"
-go mod download "$module@$module_version"
-src_module="$(go env GOMODCACHE)/$module@$module_version"
-work="$(mktemp -d)"
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-cp -R "$src_module/." "$work/src"
-chmod -R u+w "$work/src"
-mkdir -p "$dest"
 ldflags="-X main.Version=$version -X main.Branch=main -X main.Revision=$revision"
-(cd "$work/src" && go mod download && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$dest/tempo.partial" ./cmd/tempo)
-mv "$dest/tempo.partial" "$dest/tempo"
+build_go_module "$module" "$module_version" "$ldflags" "$dest" tempo
 echo "tempo: built $version ($module@$module_version) into $dest in $((SECONDS - start)) s"
