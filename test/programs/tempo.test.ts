@@ -45,37 +45,13 @@ const bin2 = inUse.major === '2' ? inUse.bin : undefined;
 const describeTempo = bin ? describe : describe.skip;
 const describeTempo2 = bin2 ? describe : describe.skip;
 
-interface TempoPod { readonly name: string; readonly args: string[]; readonly configMap: string; readonly overridesMap?: string; readonly namespace: string }
-
-const objects: Manifest[] = buildApp().charts.flatMap(c => c.toJson() as Manifest[]);
-const configMaps = new Map(objects.filter(o => o.kind === 'ConfigMap').map(o => [`${o.metadata.namespace}/${o.metadata.name}`, (o as any).data as Record<string, string>]));
-
-/** Every Tempo container of the example stacks, with the arguments it runs with. */
-const tempoPods: TempoPod[] = objects.flatMap(o => {
-  const pod = podTemplateOf(o);
-  const container = pod?.spec?.containers?.find((c: any) => String(c.image).startsWith('grafana/tempo:'));
-  if (!container) return [];
-  const volumes: any[] = pod!.spec.volumes ?? [];
-  return [{
-    name: `${o.metadata.namespace}/${o.kind}/${o.metadata.name}`,
-    args: container.args,
-    namespace: o.metadata.namespace!,
-    configMap: volumes.find(v => v.name === 'config').configMap.name,
-    overridesMap: volumes.find(v => v.name === 'overrides')?.configMap.name,
-  }];
+/** Every Tempo workload of the example stacks, with the configuration and arguments it runs with. */
+const tempoPods: Rendered[] = buildApp().charts.flatMap(chart => {
+  const objects = chart.toJson() as Manifest[];
+  return objects
+    .filter(o => podTemplateOf(o)?.spec?.containers?.some((c: any) => String(c.image).startsWith('grafana/tempo:')))
+    .map(o => renderedWorkload(`${o.metadata.namespace}/${o.kind}/${o.metadata.name}`, o, objects));
 });
-
-/** The pod's configuration and overrides written to a directory, the arguments pointed at them. */
-function materialize(pod: TempoPod, dir: string, configYaml?: string): string[] {
-  const config = configYaml ?? configMaps.get(`${pod.namespace}/${pod.configMap}`)!['tempo.yaml'];
-  let text = config;
-  if (pod.overridesMap) {
-    writeFileSync(join(dir, 'overrides.yaml'), configMaps.get(`${pod.namespace}/${pod.overridesMap}`)!['overrides.yaml']);
-    text = text.replace('/etc/tempo/overrides/overrides.yaml', join(dir, 'overrides.yaml'));
-  }
-  writeFileSync(join(dir, 'tempo.yaml'), text);
-  return pod.args.map(a => a.replace(/^-config\.file=.*$/, `-config.file=${join(dir, 'tempo.yaml')}`));
-}
 
 describeTempo('Tempo 3, the real binary (TEMPO_BIN)', () => {
   test('the example stacks run Tempo in monolithic mode and as every microservice', () => {
@@ -94,7 +70,7 @@ describeTempo('Tempo 3, the real binary (TEMPO_BIN)', () => {
 
   test('-config.verify rejects a key Tempo 3 does not know (the check can fail)', () => {
     const pod = tempoPods.find(p => p.name.includes('tempo-dev'))!;
-    const broken = configMaps.get(`${pod.namespace}/${pod.configMap}`)!['tempo.yaml'].replace('live_store:', 'ingester:\n  bogus: 1\nlive_store:');
+    const broken = pod.config.replace('live_store:', 'ingester:\n  bogus: 1\nlive_store:');
     const run = runProgram(bin!, [...materialize(pod, tempDir('tempo-verify'), broken), '-config.verify=true']);
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toMatch(/field ingester not found/);
@@ -112,12 +88,12 @@ describeTempo('Tempo 3, the real binary (TEMPO_BIN)', () => {
 // local storage and with a real S3 server, and a SIGKILL in the middle of ingest.
 // ---------------------------------------------------------------------------------------------
 
-/** A rendered monolithic Tempo 2: its tempo.yaml, its overrides file, the container's arguments and env names. */
+/** A rendered Tempo container: its tempo.yaml, its overrides file, its arguments and env names. */
 interface Rendered { readonly name: string; readonly config: string; readonly overrides?: string; readonly args: string[]; readonly env: string[] }
 
-function rendered(name: string, objects: Manifest[]): Rendered {
-  const set = objects.find(o => o.kind === 'StatefulSet')!;
-  const pod = podTemplateOf(set)!;
+/** The Tempo container of `workload`: its tempo.yaml, overrides file, arguments and env names. */
+function renderedWorkload(name: string, workload: Manifest, objects: Manifest[]): Rendered {
+  const pod = podTemplateOf(workload)!;
   const container = pod.spec.containers[0];
   const volumes: any[] = pod.spec.volumes ?? [];
   const data = (cm: string, key: string) => (objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === cm) as any).data[key] as string;
@@ -131,8 +107,13 @@ function rendered(name: string, objects: Manifest[]): Rendered {
   };
 }
 
+/** A rendered monolithic Tempo (its StatefulSet). */
+function rendered(name: string, objects: Manifest[]): Rendered {
+  return renderedWorkload(name, objects.find(o => o.kind === 'StatefulSet')!, objects);
+}
+
 /** Writes the files into `dir` and returns the container's arguments pointed at them. */
-function materialize2(r: Rendered, dir: string, configYaml = r.config): string[] {
+function materialize(r: Rendered, dir: string, configYaml = r.config): string[] {
   let text = configYaml;
   if (r.overrides) {
     writeFileSync(join(dir, 'overrides.yaml'), r.overrides);
@@ -229,7 +210,7 @@ async function loopback2(r: Rendered, dir: string) {
   mkdirSync(join(dir, 'var-tempo'), { recursive: true });
   const lb = await rewriteForLoopback(r.config, { pathPrefixes: { '/var/tempo': join(dir, 'var-tempo') }, portKeys: ['http_listen_port', 'grpc_listen_port'] });
   process.stdout.write(`${r.name}: configuration rewritten for loopback (addresses and paths only):\n  ${lb.rewrites.join('\n  ')}\n`);
-  return { args: materialize2(r, dir, lb.yaml), http: lb.ports.get(3200)!, otlp: lb.ports.get(4318)! };
+  return { args: materialize(r, dir, lb.yaml), http: lb.ports.get(3200)!, otlp: lb.ports.get(4318)! };
 }
 
 const roundTrips: Record<string, number> = {};
@@ -242,7 +223,7 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
   });
 
   test.each(variants2)('$name: -config.verify accepts its configuration with its own arguments', r => {
-    const run = runProgram(bin2!, [...materialize2(r, tempDir('tempo2-verify')), '-config.verify=true']);
+    const run = runProgram(bin2!, [...materialize(r, tempDir('tempo2-verify')), '-config.verify=true']);
     expect({ status: run.status, output: run.status === 0 ? '' : `${run.stdout}${run.stderr}`.slice(-2000) }).toStrictEqual({ status: 0, output: '' });
   });
 
@@ -251,11 +232,11 @@ describeTempo2(`Tempo 2, the real binary (${bin2 ?? 'not in use'})`, () => {
     const three = new TempoMonolithic(chart, 'tempo');
     const r3 = rendered('tempo 3', synth(chart));
     expect(three.settings.version).toBe(TempoVersion.TEMPO_3);
-    const run = runProgram(bin2!, [...materialize2(r3, tempDir('tempo2-verify')), '-config.verify=true']);
+    const run = runProgram(bin2!, [...materialize(r3, tempDir('tempo2-verify')), '-config.verify=true']);
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toMatch(/field live_store not found/);
     const bogus = variants2[0].config.replace('ingester:', 'ingester:\n  bogus_key: 1');
-    const run2 = runProgram(bin2!, [...materialize2(variants2[0], tempDir('tempo2-verify'), bogus), '-config.verify=true']);
+    const run2 = runProgram(bin2!, [...materialize(variants2[0], tempDir('tempo2-verify'), bogus), '-config.verify=true']);
     expect(run2.status).not.toBe(0);
     expect(`${run2.stdout}${run2.stderr}`).toMatch(/field bogus_key not found in type ingester.Config/);
   });

@@ -1,11 +1,9 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import {
   ALL_SPAN_PROTOCOLS, AzureBlobContainer, ExternalKafka, GcsBucket, IKafka, KafkaSaslMechanism, MetricsGeneratorProcessor, Prerequisites, S3Bucket,
-  SpanProtocol, StrimziKafka, TempoBase, TempoDistributed, TempoMonolithic,
+  SpanProtocol, StrimziKafka, TempoBase, TempoDistributed, TempoMonolithic, TempoMonolithicProps, TempoVersion,
 } from '../../constructs';
-// Not yet exported by constructs/index.ts.
-import { TempoVersion } from '../../constructs/tempo/tempo-version';
-import { Manifest, synth, testChart } from '../_support/synth';
+import { configFile, Manifest, synth, testChart } from '../_support/synth';
 
 /** One rendered Tempo deployment, as the config-key, schema, policy and wiring checks read it. */
 export interface TempoVariant {
@@ -65,18 +63,14 @@ const everyOverride = {
   metricsGeneratorProcessors: [MetricsGeneratorProcessor.SPAN_METRICS_COUNT, MetricsGeneratorProcessor.SPAN_METRICS_LATENCY, MetricsGeneratorProcessor.SPAN_METRICS_SIZE],
 };
 
-function variant(name: string, build: (chart: Chart) => TempoBase): () => TempoVariant {
-  return () => {
-    const chart = testChart();
-    const tempo = build(chart);
-    return { name, chart, tempo, objects: synth(chart) };
-  };
+/** A variant's tempo.yaml, parsed. */
+export function tempoYaml(v: Pick<TempoVariant, 'objects' | 'tempo'>): any {
+  return configFile(v.objects, v.tempo.configMap.name, 'tempo.yaml');
 }
 
-/** Every variant: each object store, both modes, metrics generator, tenants, zones, SASL, every protocol. */
-export const VARIANTS: ReadonlyArray<() => TempoVariant> = [
-  variant('monolithic: defaults (local storage)', chart => new TempoMonolithic(chart, 'tempo')),
-  variant('monolithic: S3 with CA and credentials, every protocol, metrics generator, multitenancy with tenants', chart => new TempoMonolithic(chart, 'tempo', {
+/** Monolithic props with every setting on: S3 with CA and credentials, every protocol, generator, tenants. */
+function everythingOnS3(chart: Chart): TempoMonolithicProps {
+  return {
     storage: new S3Bucket(chart, 's3', {
       bucket: 'tempo-traces',
       endpoint: 'minio.storage.svc:9000',
@@ -94,7 +88,21 @@ export const VARIANTS: ReadonlyArray<() => TempoVariant> = [
       tenants: { 'team-a': everyOverride, 'team.b': { retention: Duration.hours(2) } },
     },
     logLevel: 'debug',
-  })),
+  };
+}
+
+function variant(name: string, build: (chart: Chart) => TempoBase): () => TempoVariant {
+  return () => {
+    const chart = testChart();
+    const tempo = build(chart);
+    return { name, chart, tempo, objects: synth(chart) };
+  };
+}
+
+/** Every variant: each object store, both modes, metrics generator, tenants, zones, SASL, every protocol. */
+export const VARIANTS: ReadonlyArray<() => TempoVariant> = [
+  variant('monolithic: defaults (local storage)', chart => new TempoMonolithic(chart, 'tempo')),
+  variant('monolithic: S3 with CA and credentials, every protocol, metrics generator, multitenancy with tenants', chart => new TempoMonolithic(chart, 'tempo', everythingOnS3(chart))),
   variant('monolithic: local storage, single-tenant overrides', chart => new TempoMonolithic(chart, 'tempo', {
     name: 'traces',
     volume: { size: Size.gibibytes(50), storageClassName: 'fast-ssd' },
@@ -141,23 +149,7 @@ export const TEMPO2_VARIANTS: ReadonlyArray<() => TempoVariant> = [
   variant('tempo 2 monolithic: defaults (local storage)', chart => new TempoMonolithic(chart, 'tempo', { version: TempoVersion.TEMPO_2 })),
   variant('tempo 2 monolithic: S3 with CA and credentials, every protocol, metrics generator, multitenancy with tenants', chart => new TempoMonolithic(chart, 'tempo', {
     version: TempoVersion.TEMPO_2,
-    storage: new S3Bucket(chart, 's3', {
-      bucket: 'tempo-traces',
-      endpoint: 'minio.storage.svc:9000',
-      prefix: 'prod/',
-      credentials: { secretName: 'tempo-s3' },
-      ca: { secretName: 'minio-ca', key: 'ca.crt' },
-    }),
-    protocols: [...ALL_SPAN_PROTOCOLS],
-    metricsGenerator,
-    multitenancy: true,
-    retention: Duration.days(7),
-    maxSearchDuration: Duration.hours(24),
-    overrides: {
-      defaults: { ingestionRateLimitBytes: 15_000_000, ingestionBurstSizeBytes: 20_000_000, maxBytesPerTrace: 5_000_000 },
-      tenants: { 'team-a': everyOverride, 'team.b': { retention: Duration.hours(2) } },
-    },
-    logLevel: 'debug',
+    ...everythingOnS3(chart),
   })),
   variant('tempo 2 monolithic: local storage, single-tenant overrides, named "traces"', chart => new TempoMonolithic(chart, 'tempo', {
     version: TempoVersion.TEMPO_2,

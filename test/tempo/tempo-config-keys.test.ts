@@ -2,16 +2,12 @@ import { parse } from 'yaml';
 import { SpanProtocol, TempoMonolithic } from '../../constructs';
 import { configFile, synth, testChart } from '../_support/synth';
 import { keyPaths, loadTempoKeys, tempoConfigKeyErrors, tempoOverridesFileKeyErrors } from './_config-keys';
-import { buildVariants, PROTOCOLS } from './_variants';
+import { buildVariants, PROTOCOLS, tempoYaml } from './_variants';
 
 // Every key path the constructs render must be one Tempo 3.0.3 knows: Tempo parses its files
 // strictly and refuses to start on an unknown key. The list comes from the v3.0.3 Go structs.
 const KEYS = loadTempoKeys();
 const variants = buildVariants();
-
-function tempoYaml(v: { objects: ReturnType<typeof synth>; tempo: { configMap: { name: string } } }) {
-  return configFile(v.objects, v.tempo.configMap.name, 'tempo.yaml');
-}
 
 describe('the Tempo 3.0.3 key list', () => {
   test('holds every key of app.Config, with its Go type', () => {

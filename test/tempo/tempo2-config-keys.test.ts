@@ -3,7 +3,7 @@ import { SpanProtocol, TempoMonolithic } from '../../constructs';
 import { TempoVersion } from '../../constructs/tempo/tempo-version';
 import { configFile, synth, testChart } from '../_support/synth';
 import { keyPaths, loadTempoKeys, tempoConfigKeyErrors, tempoOverridesFileKeyErrors } from './_config-keys';
-import { buildTempo2Variants, PROTOCOLS } from './_variants';
+import { buildTempo2Variants, PROTOCOLS, tempoYaml } from './_variants';
 
 // Every key path TempoVersion.TEMPO_2 renders must be one the Tempo 2 build the suite runs knows
 // (grafana/tempo commit 87c2dc3, 2.8.0-pre): Tempo parses its files strictly and refuses to start
@@ -11,10 +11,6 @@ import { buildTempo2Variants, PROTOCOLS } from './_variants';
 const KEYS = loadTempoKeys(join(__dirname, '..', 'fixtures', 'tempo-2.x-config-keys.txt'), 'Tempo 2.8.0-pre-87c2dc3');
 const KEYS3 = loadTempoKeys();
 const variants = buildTempo2Variants();
-
-function tempoYaml(v: { objects: ReturnType<typeof synth>; tempo: { configMap: { name: string } } }) {
-  return configFile(v.objects, v.tempo.configMap.name, 'tempo.yaml');
-}
 
 describe('the Tempo 2.8.0-pre-87c2dc3 key list', () => {
   test('holds every key of app.Config, with its Go type', () => {
