@@ -1,5 +1,17 @@
-import { App, AppProps, Chart, Duration, YamlOutputType } from 'cdk8s';
+import { App, AppProps, Chart, Duration, Size, YamlOutputType } from 'cdk8s';
+import * as plus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
 import {
+  CollectorMode,
+  HeadSampler,
+  InstrumentationLanguage,
+  OperatorInstrumentation,
+  OtelCollector,
+  RemoteSamplingProtocol,
+  SamplingPolicy,
+  TailSamplingGateway,
+  TailSamplingPolicy,
+  instrumentWorkload,
   GrafanaDatasources,
   JaegerOperatorInstance,
   S3Bucket,
@@ -30,6 +42,10 @@ import {
  * - `tempo-monolithic`: Tempo 3 in one process on a persistent volume, Grafana datasource.
  * - `tempo-production`: Tempo 3 microservices on S3 with an in-cluster Kafka (Strimzi), live-stores
  *   in two zones, metrics-generator, ingress, Grafana datasources and the seed's searches.
+ * - `trace-pipeline`: the OpenTelemetry Collector pipeline in front of both: a node agent, a two-tier
+ *   tail-sampling gateway (load balancing by trace id, then sampling) exporting to the production
+ *   Jaeger and Tempo, and two sample applications, one wired by `instrumentWorkload`, one by the
+ *   OpenTelemetry Operator's `Instrumentation` with Jaeger remote sampling.
  */
 export function buildApp(props: AppProps = {}): App {
   const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART, ...props });
@@ -133,7 +149,102 @@ export function buildApp(props: AppProps = {}): App {
     ],
   });
 
+  buildTracePipeline(app, { jaeger: jaegerProduction, tempo });
   return app;
+}
+
+/** The `trace-pipeline` example stack: agent, tail-sampling gateway, instrumented applications. */
+function buildTracePipeline(app: App, backends: { jaeger: TracingStack; tempo: TempoDistributed }): void {
+  const chart = new Chart(app, 'trace-pipeline', { namespace: 'telemetry', disableResourceNameHashes: true });
+  new TracingNamespace(chart, 'namespace');
+
+  // One policy: SDKs send every trace; the gateway keeps errors, slow traces and 5% of the rest, and
+  // never health checks.
+  const policy = new SamplingPolicy({
+    ratio: 0.05,
+    tail: {
+      decisionWait: Duration.seconds(10),
+      numTraces: 100_000,
+      expectedNewTracesPerSec: 2_000,
+      keepSlowerThan: Duration.millis(500),
+      drop: { 'health-checks': TailSamplingPolicy.stringAttribute('url.path', ['/healthz', '/readyz', '/livez']) },
+    },
+  });
+  const gateway = new TailSamplingGateway(chart, 'sampling', {
+    policy,
+    exportTo: [backends.jaeger.collector!, backends.tempo],
+    queue: { queueSize: 5_000 },
+  });
+  const agent = new OtelCollector(chart, 'agent', { mode: CollectorMode.AGENT, exportTo: [gateway] });
+
+  // A cdk8s-plus Deployment wired to the node agent in one call.
+  const checkout = sampleApp(chart, 'checkout', 'ghcr.io/open-telemetry/demo:2.1.3-checkout');
+  instrumentWorkload(checkout, {
+    exportTo: agent,
+    sampling: policy,
+    resourceAttributes: { 'service.version': '2.1.3', 'deployment.environment.name': 'production' },
+  });
+
+  // A raw Deployment instrumented by the OpenTelemetry Operator's Java agent, head-sampled by the
+  // strategies that the production Jaeger serves (the Java sampler speaks gRPC).
+  const instrumentation = new OperatorInstrumentation(chart, 'instrumentation', {
+    exportTo: agent,
+    sampling: HeadSampler.parentBasedJaegerRemote({ source: backends.jaeger, protocol: RemoteSamplingProtocol.GRPC, pollingInterval: Duration.seconds(30) }),
+    resourceAttributes: { 'deployment.environment.name': 'production' },
+  });
+  const labels = { 'app.kubernetes.io/name': 'payments', 'app.kubernetes.io/instance': 'payments', 'app.kubernetes.io/component': 'api',
+    'app.kubernetes.io/version': '2.1.3', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdk8s' };
+  const payments = new k8s.KubeDeployment(chart, 'payments', {
+    metadata: { name: 'payments', labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'payments', 'app.kubernetes.io/instance': 'payments' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [{
+            name: 'payments',
+            image: 'ghcr.io/open-telemetry/demo:2.1.3-fraud-detection',
+            ports: [{ name: 'http', containerPort: 8080 }],
+            resources: { requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') }, limits: { memory: k8s.Quantity.fromString('512Mi') } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+            readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http') } },
+            livenessProbe: { httpGet: { path: '/livez', port: k8s.IntOrString.fromString('http') } },
+          }],
+        },
+      },
+    },
+  });
+  instrumentation.inject(payments, InstrumentationLanguage.JAVA);
+}
+
+/** A sample application: a restricted cdk8s-plus Deployment with probes and resources. */
+function sampleApp(chart: Chart, name: string, image: string): plus.Deployment {
+  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'api',
+    'app.kubernetes.io/version': '2.1.3', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdk8s' };
+  const deployment = new plus.Deployment(chart, name, {
+    metadata: { name, labels },
+    podMetadata: { labels },
+    replicas: 2,
+    automountServiceAccountToken: false,
+    securityContext: { ensureNonRoot: true, user: 10001, group: 10001 },
+  });
+  deployment.addContainer({
+    name,
+    image,
+    portNumber: 8080,
+    imagePullPolicy: plus.ImagePullPolicy.IF_NOT_PRESENT,
+    securityContext: {
+      ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, user: 10001, group: 10001,
+      capabilities: { drop: [plus.Capability.ALL] }, seccompProfile: { type: plus.SeccompProfileType.RUNTIME_DEFAULT },
+    },
+    resources: { cpu: { request: plus.Cpu.millis(100) }, memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) } },
+    readiness: plus.Probe.fromHttpGet('/readyz', { port: 8080 }),
+    liveness: plus.Probe.fromHttpGet('/livez', { port: 8080 }),
+  });
+  return deployment;
 }
 
 if (require.main === module) {

@@ -30,6 +30,8 @@ export interface PodOptions {
   readonly imagePullSecrets?: string[];
   /** Set GOMEMLIMIT from the memory limit (for Go programs). */
   readonly goMemLimit?: boolean;
+  /** Mount the ServiceAccount's API token (only for pods that call the Kubernetes API). */
+  readonly automountServiceAccountToken?: boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ export function podTemplate(scope: ErrorScope, o: PodOptions): k8s.PodTemplateSp
     metadata: { labels: o.labels, ...(o.annotations && Object.keys(o.annotations).length ? { annotations: o.annotations } : {}) },
     spec: {
       ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
-      automountServiceAccountToken: false,
+      automountServiceAccountToken: o.automountServiceAccountToken ?? false,
       securityContext: restrictedPodSecurityContext(),
       ...(o.restartPolicy ? { restartPolicy: o.restartPolicy } : {}),
       ...(o.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: o.terminationGracePeriodSeconds } : {}),

@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /** Something a chart expects to exist outside it. */
 export interface Prerequisite {
@@ -74,5 +74,16 @@ export class Prerequisites {
       ...this.configMaps.map(c => `ConfigMap ${c.name}: ${c.purpose}`),
       ...this.endpoints.map(e => `endpoint ${e.name}: ${e.purpose}`),
     ];
+  }
+}
+
+/**
+ * Declares `endpoint` as a prerequisite of `scope`'s chart when `provider`, the construct that serves
+ * it, is synthesized in another chart (another file of `dist/`, applied on its own).
+ */
+export function declareEndpointFrom(scope: unknown, provider: unknown, endpoint: { readonly hostPort: string }, purpose: string): void {
+  if (!Construct.isConstruct(scope) || !Construct.isConstruct(provider)) return;
+  if (Chart.of(scope) !== Chart.of(provider)) {
+    Prerequisites.of(scope).addEndpoint(endpoint.hostPort, `${purpose}: ${provider.node.path}, from chart '${Chart.of(provider).node.id}'`);
   }
 }

@@ -9,6 +9,11 @@ export const Versions = {
   JAEGER_V1_TOOLS: '1.76.0',
   /** Grafana Tempo 3.0 (configuration keys of v3.0.3). */
   TEMPO: '3.0.3',
+  /**
+   * OpenTelemetry Collector: core v0.140.0 with contrib v0.140.1 components, the collector inside
+   * Jaeger v2.13. Its component names (`otlp`, `otlphttp`, `loadbalancing`) are the ones rendered.
+   */
+  OTEL_COLLECTOR: '0.140.1',
   /** Jaeger Operator whose `Jaeger` CRD the operator-mode construct targets. */
   JAEGER_OPERATOR: '1.65.0',
 } as const;
@@ -19,4 +24,10 @@ export const Images = {
   JAEGER_ES_INDEX_CLEANER: `jaegertracing/jaeger-es-index-cleaner:${Versions.JAEGER_V1_TOOLS}`,
   JAEGER_ES_ROLLOVER: `jaegertracing/jaeger-es-rollover:${Versions.JAEGER_V1_TOOLS}`,
   TEMPO: `grafana/tempo:${Versions.TEMPO}`,
+  /**
+   * The collector-contrib distribution, which contains every component the collector constructs
+   * render (otlp receiver; memory_limiter, batch, tail_sampling processors; otlp, otlphttp,
+   * loadbalancing exporters; health_check, file_storage extensions).
+   */
+  OTEL_COLLECTOR: `otel/opentelemetry-collector-contrib:${Versions.OTEL_COLLECTOR}`,
 } as const;

@@ -20,7 +20,7 @@ const stacks = readdirSync(outdir).sort().map(file => {
 
 test('main.ts writes the example stacks, one file each', () => {
   expect(stacks.map(s => s.file)).toStrictEqual([
-    'jaeger-dev.k8s.yaml', 'jaeger-operator.k8s.yaml', 'jaeger-production.k8s.yaml', 'tempo-monolithic.k8s.yaml', 'tempo-production.k8s.yaml',
+    'jaeger-dev.k8s.yaml', 'jaeger-operator.k8s.yaml', 'jaeger-production.k8s.yaml', 'tempo-monolithic.k8s.yaml', 'tempo-production.k8s.yaml', 'trace-pipeline.k8s.yaml',
   ]);
   const total = stacks.reduce((n, s) => n + s.objects.length, 0);
   process.stdout.write(`example stacks: ${stacks.length} files, ${total} objects (${stacks.map(s => `${s.file}: ${s.objects.length}`).join(', ')})\n`);

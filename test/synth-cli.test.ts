@@ -19,7 +19,7 @@ describe('cdk8s synth', () => {
     const run = synth(join(root, 'main.ts'));
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toStrictEqual({ status: 0, stderr: '' });
     expect(readdirSync(run.out).sort()).toStrictEqual([
-      'jaeger-dev.k8s.yaml', 'jaeger-operator.k8s.yaml', 'jaeger-production.k8s.yaml', 'tempo-monolithic.k8s.yaml', 'tempo-production.k8s.yaml',
+      'jaeger-dev.k8s.yaml', 'jaeger-operator.k8s.yaml', 'jaeger-production.k8s.yaml', 'tempo-monolithic.k8s.yaml', 'tempo-production.k8s.yaml', 'trace-pipeline.k8s.yaml',
     ]);
   });
 

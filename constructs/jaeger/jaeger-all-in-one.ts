@@ -81,6 +81,11 @@ export class JaegerAllInOne extends JaegerWorkload {
     return this.endpointOf(JaegerPorts.SAMPLING_HTTP);
   }
 
+  /** The remote sampling endpoint (gRPC, `jaeger.api_v2.SamplingManager`). */
+  public get samplingGrpcEndpoint(): ServiceEndpoint {
+    return this.endpointOf(JaegerPorts.SAMPLING_GRPC);
+  }
+
   /** The UI and HTTP query API. */
   public get uiEndpoint(): ServiceEndpoint {
     return this.endpointOf(JaegerPorts.QUERY_HTTP);

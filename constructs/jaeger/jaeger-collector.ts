@@ -154,4 +154,9 @@ export class JaegerCollector extends JaegerWorkload {
   public get samplingEndpoint(): ServiceEndpoint {
     return this.endpointOf(JaegerPorts.SAMPLING_HTTP);
   }
+
+  /** The remote sampling endpoint (gRPC, `jaeger.api_v2.SamplingManager`); throws without `sampling`. */
+  public get samplingGrpcEndpoint(): ServiceEndpoint {
+    return this.endpointOf(JaegerPorts.SAMPLING_GRPC);
+  }
 }

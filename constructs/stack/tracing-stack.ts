@@ -167,6 +167,11 @@ export class TracingStack extends Construct {
     return (this.collector ?? this.allInOne)!.samplingEndpoint;
   }
 
+  /** Where SDKs ask for sampling strategies over gRPC. */
+  public get samplingGrpcEndpoint(): ServiceEndpoint {
+    return (this.collector ?? this.allInOne)!.samplingGrpcEndpoint;
+  }
+
   /** The UI and HTTP query API inside the cluster. */
   public get uiEndpoint(): ServiceEndpoint {
     return (this.query ?? this.allInOne)!.uiEndpoint;

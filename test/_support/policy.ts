@@ -38,7 +38,9 @@ export function policyErrors(objects: Manifest[]): string[] {
     for (const label of WORKLOAD_LABELS) if (!o.metadata.labels?.[label]) err(`lacks label ${label}`);
     const podSc = pod.spec?.securityContext ?? {};
     if (podSc.runAsNonRoot !== true) err('pod securityContext.runAsNonRoot is not true');
-    if (podSc.seccompProfile?.type !== 'RuntimeDefault') err('pod seccompProfile is not RuntimeDefault');
+    // The restricted standard accepts the profile on the pod or on every container.
+    const everyContainerSeccomp = (pod.spec?.containers ?? []).every((c: Obj) => c.securityContext?.seccompProfile?.type === 'RuntimeDefault');
+    if (podSc.seccompProfile?.type !== 'RuntimeDefault' && !everyContainerSeccomp) err('pod seccompProfile is not RuntimeDefault (on the pod or every container)');
     if (pod.spec?.hostNetwork || pod.spec?.hostPID || pod.spec?.hostIPC) err('uses host namespaces');
     for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
       const cid = `container ${c.name}`;

@@ -26,11 +26,13 @@ export interface ProgramSpec {
 }
 
 export const JAEGER_VERSION = '2.13.0';
+export const OTELCOL_VERSION = '0.140.1';
 
 export const PROGRAMS = {
   jaeger: { binary: 'jaeger', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_BIN', script: 'scripts/programs/jaeger.sh' },
   esIndexCleaner: { binary: 'es-index-cleaner', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_ES_INDEX_CLEANER_BIN', script: 'scripts/programs/jaeger.sh' },
   esRollover: { binary: 'es-rollover', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_ES_ROLLOVER_BIN', script: 'scripts/programs/jaeger.sh' },
+  otelcol: { binary: 'otelcol', folder: `otelcol-${OTELCOL_VERSION}`, envVar: 'OTELCOL_BIN', script: 'scripts/programs/otelcol.sh' },
 } as const satisfies Record<string, ProgramSpec>;
 
 /** The cache folder of built programs. */

@@ -1,0 +1,122 @@
+import { Chart, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  OpenTelemetryCollectorV1Beta1,
+  OpenTelemetryCollectorV1Beta1SpecConfig,
+  OpenTelemetryCollectorV1Beta1SpecMode,
+  OpenTelemetryCollectorV1Beta1SpecPodDisruptionBudgetMaxUnavailable,
+  OpenTelemetryCollectorV1Beta1SpecResourcesLimits,
+  OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy,
+} from '../../imports/otelcollector-opentelemetry.io';
+import { propError, requireDnsLabel, requireInteger } from '../_errors';
+import { pinnedImage } from '../_image';
+import { standardLabels } from '../_labels';
+import { goMemLimitEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../_pod';
+import { ISpanReceiver } from '../ingress/tracing-ingress';
+import { SpanProtocol } from '../jaeger/jaeger-ports';
+import { ContainerResources, validateResources } from '../resources';
+import { ServiceEndpoint } from '../service-endpoint';
+import { checkUniqueObjectNames } from '../synthesis';
+import { Images } from '../versions';
+import { CollectorConfig } from './collector-config';
+import { CollectorPipelineOptions, collectorPipelineConfig } from './collector-pipeline';
+import { CollectorPorts } from './collector-ports';
+import { CollectorMode } from './otel-collector';
+
+/** Props of {@link OtelCollectorOperatorInstance}. */
+export interface OtelCollectorOperatorInstanceProps extends Omit<CollectorPipelineOptions, 'loadBalanceTo'> {
+  /**
+   * Agent (operator mode `daemonset`) or gateway (`deployment`).
+   * @default CollectorMode.GATEWAY
+   */
+  readonly mode?: CollectorMode;
+  /**
+   * Name of the `OpenTelemetryCollector`; the operator names its objects `<name>-collector`.
+   * @default 'otel-gateway' or 'otel-agent'
+   */
+  readonly name?: string;
+  /**
+   * Container image.
+   * @default `otel/opentelemetry-collector-contrib:0.140.1`
+   */
+  readonly image?: string;
+  /**
+   * Replicas of a gateway.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * CPU and memory.
+   * @default - agent 100m/128Mi requested, 256Mi limit; gateway 250m/512Mi requested, 1Gi limit
+   */
+  readonly resources?: ContainerResources;
+}
+
+/**
+ * The same collector as {@link OtelCollector}, rendered as an OpenTelemetry Operator
+ * `OpenTelemetryCollector` (opentelemetry.io/v1beta1) for clusters that run the operator. The
+ * configuration is the same typed, reference-checked {@link CollectorConfig}; the operator creates
+ * the workload and the Services (`<name>-collector`, port names `otlp-grpc`, `otlp-http`).
+ */
+export class OtelCollectorOperatorInstance extends Construct implements ISpanReceiver {
+  /** The custom resource. */
+  public readonly resource: OpenTelemetryCollectorV1Beta1;
+  /** The configuration; add components to it before synthesis if needed. */
+  public readonly config: CollectorConfig;
+  /** The Service the operator creates. */
+  public readonly serviceName: string;
+  private readonly namespace?: string;
+
+  constructor(scope: Construct, id: string, props: OtelCollectorOperatorInstanceProps) {
+    super(scope, id);
+    const mode = props.mode ?? CollectorMode.GATEWAY;
+    if (!Object.values(CollectorMode).includes(mode)) throw propError(this, 'mode', mode, `one of ${Object.values(CollectorMode).join(', ')}`);
+    const agent = mode === CollectorMode.AGENT;
+    const name = props.name ?? (agent ? 'otel-agent' : 'otel-gateway');
+    requireDnsLabel(this, 'name', name, 42);
+    if (agent && props.replicas !== undefined) throw propError(this, 'replicas', props.replicas, 'unset for an agent (one pod per node)');
+    if (agent && props.tailSampling) throw propError(this, 'tailSampling', 'set', 'unset for an agent (use TailSamplingGateway)');
+    const replicas = agent ? undefined : props.replicas ?? 2;
+    if (replicas !== undefined) requireInteger(this, 'replicas', replicas, 1, 1000);
+    const image = pinnedImage(this, 'image', props.image ?? Images.OTEL_COLLECTOR);
+    const resources = props.resources ?? (agent
+      ? { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' }
+      : { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' });
+    validateResources(this, 'resources', resources);
+    if (props.queue?.persistent) throw propError(this, 'queue.persistent', true, 'false for the operator rendering (use OtelCollector for a persistent queue)');
+
+    this.namespace = Chart.of(this).namespace;
+    checkUniqueObjectNames(this);
+    this.serviceName = `${name}-collector`;
+    this.config = collectorPipelineConfig(this, name, props);
+    this.node.addValidation({ validate: () => this.config.validate() });
+    const q = (v: string) => OpenTelemetryCollectorV1Beta1SpecResourcesLimits.fromString(v);
+
+    this.resource = new OpenTelemetryCollectorV1Beta1(this, 'Resource', {
+      metadata: { name, labels: standardLabels({ name: 'opentelemetry-collector', instance: name, component: agent ? 'agent' : 'gateway', version: image.versionLabel }) },
+      spec: {
+        mode: agent ? OpenTelemetryCollectorV1Beta1SpecMode.DAEMONSET : OpenTelemetryCollectorV1Beta1SpecMode.DEPLOYMENT,
+        image: image.reference,
+        ...(replicas !== undefined ? { replicas } : {}),
+        // Our image is pinned: the operator must not rewrite the configuration for a newer collector.
+        upgradeStrategy: OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy.NONE,
+        config: Lazy.any({ produce: () => this.config.document }) as unknown as OpenTelemetryCollectorV1Beta1SpecConfig,
+        resources: {
+          requests: { cpu: q(resources.cpuRequest), memory: q(resources.memoryRequest) },
+          limits: { ...(resources.cpuLimit ? { cpu: q(resources.cpuLimit) } : {}), memory: q(resources.memoryLimit) },
+        },
+        podSecurityContext: restrictedPodSecurityContext(),
+        securityContext: restrictedContainerSecurityContext(),
+        env: [goMemLimitEnv(this, 'resources', resources)],
+        ...(agent ? {} : { podDisruptionBudget: { maxUnavailable: OpenTelemetryCollectorV1Beta1SpecPodDisruptionBudgetMaxUnavailable.fromNumber(1) } }),
+      },
+    });
+  }
+
+  /** Where to send spans: the operator's `<name>-collector` Service. */
+  public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
+    if (protocol === SpanProtocol.OTLP_GRPC) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_GRPC.port, CollectorPorts.OTLP_GRPC.name);
+    if (protocol === SpanProtocol.OTLP_HTTP) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_HTTP.port, CollectorPorts.OTLP_HTTP.name);
+    throw propError(this, 'protocol', protocol, 'otlp-grpc or otlp-http (a collector receives OTLP only)');
+  }
+}

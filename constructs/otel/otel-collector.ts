@@ -1,0 +1,288 @@
+import { createHash } from 'crypto';
+import { Chart, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { propError, requireDnsLabel, requireInteger } from '../_errors';
+import { pinnedImage } from '../_image';
+import { selectorLabels, standardLabels } from '../_labels';
+import { httpProbe } from '../_pod';
+import { podTemplate } from '../_workload';
+import { ISpanReceiver } from '../ingress/tracing-ingress';
+import { CollectorAutoscaling } from '../jaeger/jaeger-collector';
+import { SpanProtocol } from '../jaeger/jaeger-ports';
+import { ContainerResources, validateResources } from '../resources';
+import { ServiceEndpoint } from '../service-endpoint';
+import { checkUniqueObjectNames } from '../synthesis';
+import { Images } from '../versions';
+import { CollectorConfig } from './collector-config';
+import { CollectorPipelineOptions, QUEUE_DIRECTORY, collectorPipelineConfig } from './collector-pipeline';
+import { CollectorPorts } from './collector-ports';
+
+/** Where the collector runs. */
+export enum CollectorMode {
+  /** One pod per node (DaemonSet); its Service keeps traffic on the node (`internalTrafficPolicy: Local`). */
+  AGENT = 'agent',
+  /** A replicated Deployment behind a Service, with a PodDisruptionBudget. */
+  GATEWAY = 'gateway',
+}
+
+/** Props of {@link OtelCollector}. */
+export interface OtelCollectorProps extends CollectorPipelineOptions {
+  /**
+   * Agent (DaemonSet) or gateway (Deployment).
+   * @default CollectorMode.GATEWAY
+   */
+  readonly mode?: CollectorMode;
+  /**
+   * Base name of the Kubernetes objects.
+   * @default 'otel-agent' or 'otel-gateway'
+   */
+  readonly name?: string;
+  /**
+   * Container image: a collector distribution with every component the configuration uses.
+   * @default `otel/opentelemetry-collector-contrib:0.140.1`
+   */
+  readonly image?: string;
+  /**
+   * Image pull policy.
+   * @default 'IfNotPresent'
+   */
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Replicas of a gateway (not with `autoscaling`).
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Horizontal Pod Autoscaler of a gateway. Off by default: scaling a tail-sampling tier moves traces
+   * between instances mid-decision.
+   * @default - no autoscaler
+   */
+  readonly autoscaling?: CollectorAutoscaling;
+  /**
+   * Most gateway pods unavailable at once during voluntary disruptions (PodDisruptionBudget).
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
+  /**
+   * CPU and memory; `memory_limiter` works in percent of the memory limit.
+   * @default - agent 100m/128Mi requested, 256Mi limit; gateway 250m/512Mi requested, 1Gi limit
+   */
+  readonly resources?: ContainerResources;
+  /** Node selector of the pods. @default - none */
+  readonly nodeSelector?: Record<string, string>;
+  /** Tolerations of the pods (an agent that must run on tainted nodes). @default - none */
+  readonly tolerations?: k8s.Toleration[];
+  /** Affinity of the pods. @default - none */
+  readonly affinity?: k8s.Affinity;
+  /** Priority class of the pods. @default - none */
+  readonly priorityClassName?: string;
+  /** Secrets for pulling the image. @default - none */
+  readonly imagePullSecrets?: string[];
+  /** Annotations of the pods. @default - only the configuration checksum */
+  readonly podAnnotations?: Record<string, string>;
+  /** Annotations of the Service. @default - none */
+  readonly serviceAnnotations?: Record<string, string>;
+  /**
+   * Mount the ServiceAccount token (the `k8s` load-balancing resolver needs it).
+   * @default - only when `loadBalanceTo` uses the k8s resolver
+   */
+  readonly automountServiceAccountToken?: boolean;
+}
+
+const CONFIG_DIR = '/etc/otelcol';
+
+/**
+ * An OpenTelemetry Collector that receives OTLP (gRPC 4317, HTTP 4318) and sends it on to the
+ * stack's backends or another collector, by construct. Its configuration is a typed
+ * {@link CollectorConfig} (exposed as `config`, rendered at synthesis, reference-checked).
+ *
+ * ```ts
+ * const gateway = new OtelCollector(chart, 'gateway', { exportTo: [jaegerCollector, tempo] });
+ * new OtelCollector(chart, 'agent', { mode: CollectorMode.AGENT, exportTo: [gateway] });
+ * ```
+ */
+export class OtelCollector extends Construct implements ISpanReceiver {
+  /** The configuration; add components to it before synthesis if needed. */
+  public readonly config: CollectorConfig;
+  /** The mode. */
+  public readonly mode: CollectorMode;
+  /** The DaemonSet (agent) or Deployment (gateway). */
+  public readonly workload: k8s.KubeDaemonSet | k8s.KubeDeployment;
+  /** The Service in front of the pods. */
+  public readonly service: k8s.KubeService;
+  /** The ConfigMap with `config.yaml`. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** The pods' ServiceAccount. */
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** The disruption budget (gateway). */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The autoscaler (gateway with `autoscaling`). */
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** Name of the Service (and of the other objects). */
+  public readonly serviceName: string;
+  /** The standard labels of this collector's objects. */
+  public readonly labels: Record<string, string>;
+  /** Labels that select this collector's pods. */
+  public readonly selector: Record<string, string>;
+
+  private readonly namespace?: string;
+
+  constructor(scope: Construct, id: string, props: OtelCollectorProps) {
+    super(scope, id);
+    const mode = props.mode ?? CollectorMode.GATEWAY;
+    if (!Object.values(CollectorMode).includes(mode)) throw propError(this, 'mode', mode, `one of ${Object.values(CollectorMode).join(', ')}`);
+    this.mode = mode;
+    const agent = mode === CollectorMode.AGENT;
+    const name = props.name ?? (agent ? 'otel-agent' : 'otel-gateway');
+    requireDnsLabel(this, 'name', name, 47);
+    const image = pinnedImage(this, 'image', props.image ?? Images.OTEL_COLLECTOR);
+    const resources = props.resources ?? (agent
+      ? { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' }
+      : { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' });
+    validateResources(this, 'resources', resources);
+    if (agent) {
+      for (const field of ['replicas', 'autoscaling', 'maxUnavailable'] as const) {
+        if (props[field] !== undefined) throw propError(this, field, props[field], 'unset for an agent (one pod per node)');
+      }
+      if (props.tailSampling) throw propError(this, 'tailSampling', 'set', 'unset for an agent: tail sampling needs every span of a trace, which only a gateway behind a load balancer by trace id gets (TailSamplingGateway)');
+    }
+    if (props.autoscaling && props.replicas !== undefined) {
+      throw propError(this, 'replicas', props.replicas, 'unset while autoscaling is on (set autoscaling.minReplicas)');
+    }
+    const replicas = props.autoscaling ? undefined : props.replicas ?? 2;
+    if (replicas !== undefined) requireInteger(this, 'replicas', replicas, 1, 1000);
+
+    this.namespace = Chart.of(this).namespace;
+    checkUniqueObjectNames(this);
+    this.serviceName = name;
+    const ids = { name: 'opentelemetry-collector', instance: name, component: agent ? 'agent' : 'gateway', version: image.versionLabel };
+    this.labels = standardLabels(ids);
+    this.selector = selectorLabels(ids);
+
+    this.config = collectorPipelineConfig(this, name, props);
+    this.node.addValidation({ validate: () => this.config.validate() });
+    const configYaml = () => this.config.toYaml();
+
+    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: `${name}-config`, labels: this.labels },
+      data: { 'config.yaml': Lazy.any({ produce: configYaml }) as unknown as string },
+    });
+    const checksum = Lazy.any({ produce: () => createHash('sha256').update(configYaml()).digest('hex') });
+
+    const automount = props.automountServiceAccountToken ?? props.loadBalanceTo?.resolver === 'k8s';
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, labels: this.labels },
+      automountServiceAccountToken: automount,
+    });
+
+    const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: this.configMap.name, items: [{ key: 'config.yaml', path: 'config.yaml' }] } }];
+    const mounts: k8s.VolumeMount[] = [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
+    if (props.queue?.persistent) {
+      volumes.push({ name: 'queue', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } });
+      mounts.push({ name: 'queue', mountPath: QUEUE_DIRECTORY });
+    }
+    const ports = [CollectorPorts.OTLP_GRPC, CollectorPorts.OTLP_HTTP, CollectorPorts.HEALTH, CollectorPorts.METRICS];
+    const template = podTemplate(this, {
+      serviceAccountName: this.serviceAccount.name,
+      automountServiceAccountToken: automount,
+      containerName: 'otel-collector',
+      image: image.reference,
+      imagePullPolicy: props.imagePullPolicy,
+      args: [`--config=file:${CONFIG_DIR}/config.yaml`],
+      ports: ports.map(p => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+      volumes,
+      volumeMounts: mounts,
+      resources,
+      readinessProbe: httpProbe('/', CollectorPorts.HEALTH.name, { initialDelaySeconds: 2, periodSeconds: 5 }),
+      livenessProbe: httpProbe('/', CollectorPorts.HEALTH.name, { initialDelaySeconds: 10, periodSeconds: 15, failureThreshold: 4 }),
+      labels: this.labels,
+      annotations: { ...(props.podAnnotations ?? {}), 'checksum/config': checksum as unknown as string },
+      nodeSelector: props.nodeSelector,
+      tolerations: props.tolerations,
+      affinity: props.affinity,
+      topologySpreadConstraints: agent ? undefined : [
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } },
+      ],
+      priorityClassName: props.priorityClassName,
+      imagePullSecrets: props.imagePullSecrets,
+      goMemLimit: true,
+      // Long enough for the exporters to drain their queues on shutdown.
+      terminationGracePeriodSeconds: 60,
+    });
+
+    this.workload = agent
+      ? new k8s.KubeDaemonSet(this, 'Resource', {
+        metadata: { name, labels: this.labels },
+        spec: {
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: this.selector },
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+          template,
+        },
+      })
+      : new k8s.KubeDeployment(this, 'Resource', {
+        metadata: { name, labels: this.labels },
+        spec: {
+          ...(replicas !== undefined ? { replicas } : {}),
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: this.selector },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') } },
+          template,
+        },
+      });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name, labels: this.labels, ...(props.serviceAnnotations ? { annotations: props.serviceAnnotations } : {}) },
+      spec: {
+        type: 'ClusterIP',
+        selector: this.selector,
+        // An agent's clients reach the pod on their own node.
+        ...(agent ? { internalTrafficPolicy: 'Local' } : {}),
+        ports: [CollectorPorts.OTLP_GRPC, CollectorPorts.OTLP_HTTP, CollectorPorts.METRICS]
+          .map(p => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP', ...(p.name === 'otlp-grpc' ? { appProtocol: 'grpc' } : {}) })),
+      },
+    });
+
+    if (!agent) {
+      const maxUnavailable = props.maxUnavailable ?? 1;
+      requireInteger(this, 'maxUnavailable', maxUnavailable, 1, 1000);
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name, labels: this.labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable), selector: { matchLabels: this.selector } },
+      });
+      if (props.autoscaling) {
+        const a = props.autoscaling;
+        const min = a.minReplicas ?? 2;
+        const max = a.maxReplicas ?? 10;
+        requireInteger(this, 'autoscaling.minReplicas', min, 1, 1000);
+        requireInteger(this, 'autoscaling.maxReplicas', max, min, 1000);
+        const cpu = a.targetCpuUtilization ?? 70;
+        requireInteger(this, 'autoscaling.targetCpuUtilization', cpu, 1, 100);
+        const metrics: k8s.MetricSpecV2[] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }];
+        if (a.targetMemoryUtilization !== undefined) {
+          requireInteger(this, 'autoscaling.targetMemoryUtilization', a.targetMemoryUtilization, 1, 100);
+          metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.targetMemoryUtilization } } });
+        }
+        this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+          metadata: { name, labels: this.labels },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+            minReplicas: min,
+            maxReplicas: max,
+            metrics,
+            behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } },
+          },
+        });
+      }
+    }
+  }
+
+  /** Where to send spans: OTLP gRPC (4317) or OTLP HTTP (4318, the default). */
+  public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
+    if (protocol === SpanProtocol.OTLP_GRPC) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_GRPC.port, CollectorPorts.OTLP_GRPC.name);
+    if (protocol === SpanProtocol.OTLP_HTTP) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_HTTP.port, CollectorPorts.OTLP_HTTP.name);
+    throw propError(this, 'protocol', protocol, 'otlp-grpc or otlp-http (a collector receives OTLP only)');
+  }
+}
