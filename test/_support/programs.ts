@@ -33,6 +33,7 @@ export const PROGRAMS = {
   esIndexCleaner: { binary: 'es-index-cleaner', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_ES_INDEX_CLEANER_BIN', script: 'scripts/programs/jaeger.sh' },
   esRollover: { binary: 'es-rollover', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_ES_ROLLOVER_BIN', script: 'scripts/programs/jaeger.sh' },
   otelcol: { binary: 'otelcol', folder: `otelcol-${OTELCOL_VERSION}`, envVar: 'OTELCOL_BIN', script: 'scripts/programs/otelcol.sh' },
+  sdkSampler: { binary: 'sdk-sampler', folder: 'sdk-sampler-0.38.0', envVar: 'SDK_SAMPLER_BIN', script: 'scripts/programs/sdk-sampler.sh' },
 } as const satisfies Record<string, ProgramSpec>;
 
 /** The cache folder of built programs. */
