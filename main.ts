@@ -7,6 +7,7 @@ import {
   InstrumentationLanguage,
   OperatorInstrumentation,
   OtelCollector,
+  OtelCollectorOperatorInstance,
   RemoteSamplingProtocol,
   SamplingPolicy,
   TailSamplingGateway,
@@ -38,7 +39,8 @@ import {
  * - `jaeger-dev`: Jaeger v2 all-in-one with in-memory storage, for development.
  * - `jaeger-production`: Jaeger v2 collector and query over Elasticsearch, ingress, remote sampling,
  *   Grafana datasource.
- * - `jaeger-operator`: the Jaeger Operator `Jaeger` resource of the seed (v1 compatibility).
+ * - `jaeger-operator`: the Jaeger Operator `Jaeger` resource of the seed (v1 compatibility), and an
+ *   OpenTelemetry Operator `OpenTelemetryCollector` gateway exporting to it.
  * - `tempo-monolithic`: Tempo 3 in one process on a persistent volume, Grafana datasource.
  * - `tempo-production`: Tempo 3 microservices on S3 with an in-cluster Kafka (Strimzi), live-stores
  *   in two zones, metrics-generator, ingress, Grafana datasources and the seed's searches.
@@ -94,12 +96,14 @@ export function buildApp(props: AppProps = {}): App {
 
   const operator = new Chart(app, 'jaeger-operator', { namespace: 'observability', disableResourceNameHashes: true });
   new TracingNamespace(operator, 'namespace');
-  new JaegerOperatorInstance(operator, 'jaeger', {
+  const operatorJaeger = new JaegerOperatorInstance(operator, 'jaeger', {
     name: 'jaeger-production',
     strategy: JaegerOperatorStrategy.PRODUCTION,
     storage: { type: JaegerOperatorStorageType.ELASTICSEARCH, elasticsearch: { serverUrls: ['http://elasticsearch:9200'] } },
     ingress: { enabled: true },
   });
+  // For clusters that run the OpenTelemetry Operator too: a gateway as an OpenTelemetryCollector.
+  new OtelCollectorOperatorInstance(operator, 'collector', { exportTo: [operatorJaeger] });
 
   const tempoDev = new Chart(app, 'tempo-monolithic', { namespace: 'tempo-dev', disableResourceNameHashes: true });
   new TracingNamespace(tempoDev, 'namespace');

@@ -1,9 +1,13 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Jaeger, JaegerSpec } from '../../imports/jaeger-jaegertracing.io';
 import { propError, requireDnsSubdomain, requireInteger } from '../_errors';
 import { standardLabels } from '../_labels';
 import { hostPort, parseHttpUrl } from '../_url';
+import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { Prerequisites } from '../prerequisites';
+import { ServiceEndpoint } from '../service-endpoint';
+import { JaegerPorts, SpanProtocol } from './jaeger-ports';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 
 /** How the operator deploys Jaeger (`spec.strategy`). */
@@ -124,9 +128,11 @@ export interface JaegerOperatorInstanceProps {
  * Only what is set is rendered: the operator fills in the rest, so a minimal instance reads
  * exactly like a hand-written one.
  */
-export class JaegerOperatorInstance extends Construct {
+export class JaegerOperatorInstance extends Construct implements ISpanReceiver {
   /** The custom resource. */
   public readonly resource: Jaeger;
+  /** Name of the collector Service the operator creates (`<name>-collector`). */
+  public readonly collectorServiceName: string;
 
   constructor(scope: Construct, id: string, props: JaegerOperatorInstanceProps = {}) {
     super(scope, id);
@@ -174,10 +180,23 @@ export class JaegerOperatorInstance extends Construct {
       ...(props.queryReplicas !== undefined ? { query: { replicas: props.queryReplicas } } : {}),
       ...(props.sampling ? { sampling: { options: props.sampling.toJaegerJson() } } : {}),
     };
+    this.collectorServiceName = `${name}-collector`;
     this.resource = new Jaeger(this, 'Resource', {
       metadata: { name, labels: props.labels ?? standardLabels({ name: 'jaeger', instance: name, component: 'operator-instance' }) },
       spec,
     });
+  }
+
+  /**
+   * Where to send spans: the collector Service the operator creates, OTLP on 4317 (gRPC) or 4318 (HTTP).
+   * The Service is not in this chart's manifests, so the endpoint is declared a prerequisite.
+   */
+  public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
+    const port = protocol === SpanProtocol.OTLP_GRPC ? JaegerPorts.OTLP_GRPC : protocol === SpanProtocol.OTLP_HTTP ? JaegerPorts.OTLP_HTTP : undefined;
+    if (!port) throw propError(this, 'protocol', protocol, 'otlp-grpc or otlp-http');
+    const endpoint = new ServiceEndpoint(this.collectorServiceName, Chart.of(this).namespace, port.port, port.name);
+    Prerequisites.of(this).addEndpoint(endpoint.hostPort, `OTLP receiver of the Service that the Jaeger Operator creates for ${this.node.path}`);
+    return endpoint;
   }
 
   private renderStorage(s: JaegerOperatorStorage): NonNullable<JaegerSpec['storage']> {

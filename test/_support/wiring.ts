@@ -110,6 +110,10 @@ class WiringCheck {
         case 'ClusterRoleBinding': this.checkBinding(o); break;
         case 'ConfigMap': this.scanConfigData(o, 'data'); break;
         case 'Secret': this.scanConfigData(o, 'stringData'); break;
+        // Custom resources whose operators turn their spec into configuration and environment.
+        case 'OpenTelemetryCollector':
+        case 'Instrumentation':
+        case 'Jaeger': walkStrings(o.spec, '/spec', (text, path) => this.scanText(o, this.namespaceOf(o), path, text)); break;
         default: break;
       }
     }
