@@ -176,7 +176,7 @@ function buildTracePipeline(app: App, backends: { jaeger: TracingStack; tempo: T
   });
   const gateway = new TailSamplingGateway(chart, 'sampling', {
     policy,
-    exportTo: [backends.jaeger.collector!, backends.tempo],
+    exportTo: [backends.jaeger, backends.tempo],
     queue: { queueSize: 5_000 },
   });
   const agent = new OtelCollector(chart, 'agent', { mode: CollectorMode.AGENT, exportTo: [gateway] });

@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { propError } from '../_errors';
-import { TracingIngress } from '../ingress/tracing-ingress';
+import { ISpanReceiver, TracingIngress } from '../ingress/tracing-ingress';
+import { IRemoteSamplingSource } from '../sampling/head-sampler';
 import { JaegerAllInOne, JaegerAllInOneProps } from '../jaeger/jaeger-all-in-one';
 import { JaegerCollector, JaegerCollectorProps } from '../jaeger/jaeger-collector';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
@@ -88,7 +89,7 @@ export interface TracingStackProps {
  * wired together. Put it in a Chart with a namespace; each part stays reachable for further
  * wiring (`collector`, `query`, `otlpEndpoint()`).
  */
-export class TracingStack extends Construct {
+export class TracingStack extends Construct implements ISpanReceiver, IRemoteSamplingSource {
   /** The namespace everything is in. */
   public readonly namespace: string;
   /** The storage traces are written to. */
@@ -155,6 +156,11 @@ export class TracingStack extends Construct {
         otlp: i.otlp ? { receiver, host: typeof i.otlp === 'object' ? i.otlp.host : undefined } : undefined,
       });
     }
+  }
+
+  /** Where to send spans over `protocol` (the collector, or the all-in-one): makes the stack an export target. */
+  public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
+    return (this.collector ?? this.allInOne)!.spanEndpoint(protocol);
   }
 
   /** Where applications send spans (OTLP/HTTP by default). */
