@@ -8,6 +8,12 @@ export type Rewrites = string[];
 export interface LoopbackOptions {
   /** Whole string values (file paths) to replace. */
   readonly paths?: Record<string, string>;
+  /**
+   * Whole string values that are another component's in-cluster address
+   * (`jaeger.tracing.svc:4317`, `http://jaeger.tracing.svc:4318`), to replace with where that
+   * component runs on loopback.
+   */
+  readonly addresses?: Record<string, string>;
   /** Path prefixes to replace (`/var/tempo` -> a temporary directory). */
   readonly pathPrefixes?: Record<string, string>;
   /** Keys whose integer values are listen ports (`http_listen_port`). */
@@ -18,11 +24,12 @@ export interface LoopbackOptions {
  * Rewrites a generated configuration (Jaeger v2, collector, Tempo) to run on this machine. Only
  * addresses and file paths change: every `0.0.0.0:<port>` listen address becomes
  * `127.0.0.1:<free port>`, the Prometheus reader's `host`/`port` likewise, integer listen ports
- * under `portKeys` get free ports, and paths are mapped to local ones. Everything else is run as
- * generated.
+ * under `portKeys` get free ports, paths are mapped to local ones and the given `addresses` of
+ * other components to their loopback ones. Everything else is run as generated.
  */
 export async function rewriteForLoopback(configYaml: string, opts: LoopbackOptions = {}): Promise<{ yaml: string; ports: Map<number, number>; rewrites: Rewrites }> {
   const paths = opts.paths ?? {};
+  const addresses = opts.addresses ?? {};
   const prefixes = Object.entries(opts.pathPrefixes ?? {});
   const portKeys = new Set(opts.portKeys ?? []);
   const doc: unknown = parse(configYaml);
@@ -60,6 +67,10 @@ export async function rewriteForLoopback(configYaml: string, opts: LoopbackOptio
         const local = `127.0.0.1:${await portFor(Number(m[1]))}`;
         rewrites.push(`${path}: ${node} -> ${local}`);
         return local;
+      }
+      if (Object.prototype.hasOwnProperty.call(addresses, node)) {
+        rewrites.push(`${path}: ${node} -> ${addresses[node]}`);
+        return addresses[node];
       }
       if (node in paths) {
         rewrites.push(`${path}: ${node} -> ${paths[node]}`);

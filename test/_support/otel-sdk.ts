@@ -1,8 +1,9 @@
 /**
  * Sends traces the way instrumented applications do: through the OpenTelemetry JS SDK and its
  * exporters, not hand-written payloads. Each call builds its own tracer provider (nothing is
- * registered globally), emits one small trace, flushes it, checks that the exporter reported
- * success and shuts everything down, so no socket or timer outlives the call.
+ * registered globally), emits one small trace ({@link sendTraceWithSdk}) or one span of a trace
+ * with chosen status and times ({@link sendSpanWithSdk}), flushes it, checks that the exporter
+ * reported success and shuts everything down, so no socket or timer outlives the call.
  *
  * Versions are pinned in package.json to one SDK line, 2.0.1 (stable) / 0.203.0 (OTLP), so each
  * package is installed once:
@@ -13,7 +14,7 @@
  * - Jaeger Thrift over HTTP: `@opentelemetry/exporter-jaeger` (marked deprecated in its source; its
  *   last release is 2.11.0) is the only SDK exporter that speaks it; 2.0.1 matches the line above.
  */
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags, Tracer } from '@opentelemetry/api';
 import { ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -100,42 +101,104 @@ class RecordingExporter implements SpanExporter {
 }
 
 /**
- * Emits one trace through the SDK over `protocol`: a SERVER span `GET /cart` with a CLIENT child
- * `SELECT cart`, each with a string attribute, under resource `service.name` = `serviceName`.
- * Resolves once both spans were handed to the exporter and every export call reported success;
- * rejects with the exporter's error otherwise. The provider and exporter are shut down either way.
+ * Runs `emit` with a tracer of a fresh provider whose only span processor exports each ended span
+ * at once (`SimpleSpanProcessor`) to `protocol` at `target`, then flushes and checks that
+ * `expectedSpans` spans were handed to the exporter and every export call reported success; throws
+ * with the exporter's error otherwise. The provider and exporter are shut down either way.
  */
-export async function sendTraceWithSdk(protocol: SdkProtocol, target: SdkTarget, serviceName: string): Promise<SentTrace> {
+async function emitWithSdk<T>(protocol: SdkProtocol, target: SdkTarget, serviceName: string, expectedSpans: number, emit: (tracer: Tracer) => T): Promise<{ value: T; exportCalls: number }> {
   const exporter = new RecordingExporter(exporterFor(protocol, target));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   try {
-    const tracer = provider.getTracer('cdk8s-tracing-tests', '0.1.0');
-    const rootAttributes = { 'http.request.method': 'GET', 'test.protocol': protocol };
-    const root = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER, attributes: rootAttributes });
-    const childAttributes = { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM cart WHERE id = $1' };
-    const child = tracer.startSpan('SELECT cart', { kind: SpanKind.CLIENT, attributes: childAttributes }, trace.setSpan(context.active(), root));
-    child.end();
-    root.end();
+    const value = emit(provider.getTracer('cdk8s-tracing-tests', '0.1.0'));
     await provider.forceFlush();
     const failed = exporter.results.find(r => r.code !== ExportResultCode.SUCCESS);
-    if (failed || exporter.handedOver !== 2 || exporter.results.length === 0) {
+    if (failed || exporter.handedOver !== expectedSpans || exporter.results.length === 0) {
       const codes = exporter.results.map(r => ExportResultCode[r.code]).join(', ') || 'none';
       throw new Error(`${protocol} export to ${target.host ?? '127.0.0.1'}:${target.port} failed (${exporter.handedOver} spans handed over, results: ${codes}): ${failed?.error ?? 'no error reported'}`);
     }
-    const rootId = root.spanContext().spanId;
-    return {
-      protocol,
-      traceId: root.spanContext().traceId,
-      serviceName,
-      spans: [
-        { name: 'GET /cart', spanId: rootId, attributes: rootAttributes },
-        { name: 'SELECT cart', spanId: child.spanContext().spanId, parentSpanId: rootId, attributes: childAttributes },
-      ],
-    };
+    return { value, exportCalls: exporter.results.length };
   } finally {
     await provider.shutdown();
   }
+}
+
+/**
+ * Emits one trace through the SDK over `protocol`: a SERVER span `GET /cart` with a CLIENT child
+ * `SELECT cart`, each with a string attribute, under resource `service.name` = `serviceName`.
+ * Resolves once both spans were handed to the exporter and every export call reported success;
+ * rejects with the exporter's error otherwise. The provider and exporter are shut down either way.
+ */
+export async function sendTraceWithSdk(protocol: SdkProtocol, target: SdkTarget, serviceName: string): Promise<SentTrace> {
+  const rootAttributes = { 'http.request.method': 'GET', 'test.protocol': protocol };
+  const childAttributes = { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM cart WHERE id = $1' };
+  const { value: [root, child] } = await emitWithSdk(protocol, target, serviceName, 2, tracer => {
+    const r = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER, attributes: rootAttributes });
+    const c = tracer.startSpan('SELECT cart', { kind: SpanKind.CLIENT, attributes: childAttributes }, trace.setSpan(context.active(), r));
+    c.end();
+    r.end();
+    return [r.spanContext(), c.spanContext()];
+  });
+  return {
+    protocol,
+    traceId: root.traceId,
+    serviceName,
+    spans: [
+      { name: 'GET /cart', spanId: root.spanId, attributes: rootAttributes },
+      { name: 'SELECT cart', spanId: child.spanId, parentSpanId: root.spanId, attributes: childAttributes },
+    ],
+  };
+}
+
+/** One span for {@link sendSpanWithSdk}. */
+export interface SdkSpan {
+  /** Span name. */
+  readonly name: string;
+  /** Span kind. @default SpanKind.INTERNAL */
+  readonly kind?: SpanKind;
+  /** String attributes. @default - none */
+  readonly attributes?: Record<string, string>;
+  /** Status (`SpanStatusCode.ERROR` marks a failed operation). @default - UNSET */
+  readonly status?: { readonly code: SpanStatusCode; readonly message?: string };
+  /** Start time, to emit a span of any duration without waiting that long. @default - now */
+  readonly startTime?: Date;
+  /** End time. @default - now */
+  readonly endTime?: Date;
+  /**
+   * The span's parent in an existing trace (sampled, as from a remote caller): the span continues
+   * that trace. @default - the span is the root of a new trace
+   */
+  readonly parent?: { readonly traceId: string; readonly spanId: string };
+}
+
+/** A span {@link sendSpanWithSdk} emitted. */
+export interface SentSdkSpan extends SentSpan {
+  readonly traceId: string;
+}
+
+/**
+ * Emits exactly one span through the SDK over `protocol`, in an export request of its own, under
+ * resource `service.name` = `serviceName`: the root of a new trace, or (with `span.parent`) a
+ * child in an existing trace, as a downstream service's SDK would export it. Several calls thus
+ * send the spans of one trace in separate requests, at whatever moments the caller chooses; with
+ * `startTime`/`endTime` a span can last as long as needed without waiting.
+ *
+ * Resolves once the exporter made exactly one export call for the one span and it reported
+ * success; rejects otherwise. (With the OTLP and Zipkin exporters one export call is one request.)
+ */
+export async function sendSpanWithSdk(protocol: SdkProtocol, target: SdkTarget, serviceName: string, span: SdkSpan): Promise<SentSdkSpan> {
+  const { value: sent, exportCalls } = await emitWithSdk(protocol, target, serviceName, 1, tracer => {
+    const parentContext = span.parent
+      ? trace.setSpanContext(context.active(), { traceId: span.parent.traceId, spanId: span.parent.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true })
+      : context.active();
+    const s = tracer.startSpan(span.name, { kind: span.kind ?? SpanKind.INTERNAL, attributes: span.attributes, startTime: span.startTime, root: !span.parent }, parentContext);
+    if (span.status) s.setStatus(span.status);
+    s.end(span.endTime);
+    return s.spanContext();
+  });
+  if (exportCalls !== 1) throw new Error(`${protocol}: expected one export call for one span, got ${exportCalls}`);
+  return { traceId: sent.traceId, name: span.name, spanId: sent.spanId, parentSpanId: span.parent?.spanId, attributes: { ...(span.attributes ?? {}) } };
 }
