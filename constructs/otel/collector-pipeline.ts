@@ -108,7 +108,10 @@ export const QUEUE_DIRECTORY = '/var/lib/otelcol/queue';
  */
 export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, o: CollectorPipelineOptions): CollectorConfig {
   const targets = o.exportTo ?? [];
-  if ((targets.length > 0) === (o.loadBalanceTo !== undefined)) {
+  if (targets.length > 0 && o.loadBalanceTo !== undefined) {
+    throw propError(scope, 'loadBalanceTo', o.loadBalanceTo.endpoint.hostPort, 'unset when exportTo is set (a collector either exports or load-balances)');
+  }
+  if (targets.length === 0 && o.loadBalanceTo === undefined) {
     throw propError(scope, 'exportTo', targets.length, 'at least one receiver to export to (a Jaeger, Tempo or collector construct)');
   }
   const config = new CollectorConfig(scope, { serviceName, logLevel: o.logLevel });
@@ -186,7 +189,7 @@ function queueSettings(scope: ErrorScope, q: CollectorQueueOptions): { queue: Se
   const numConsumers = q.numConsumers ?? 10;
   requireInteger(scope, 'queue.numConsumers', numConsumers, 1, 1000);
   const seconds = (field: string, d: Duration | undefined, fallback: number, min: number) => {
-    const s = d === undefined ? fallback : d instanceof Duration ? d.toMilliseconds() / 1000 : NaN;
+    const s = d === undefined ? fallback : d instanceof Duration ? d.toMilliseconds({ integral: false }) / 1000 : NaN;
     requireInteger(scope, `queue.${field} (seconds)`, s, min, 86_400);
     return s;
   };

@@ -104,6 +104,9 @@ export function instrumentWorkload(workload: InstrumentableWorkload, options: Wo
   const env = sdkEnv(scope, target.name, options);
   const wanted = options.containers;
   const names = target.containers.map(c => c.name);
+  if (wanted !== undefined && wanted.length === 0) {
+    throw propError(scope, 'containers', wanted, 'a non-empty list of container names (omit it to instrument every container)');
+  }
   wanted?.forEach((n, i) => {
     if (!names.includes(n)) throw propError(scope, `containers[${i}]`, n, `the name of one of the workload's containers: ${names.join(', ')}`);
   });

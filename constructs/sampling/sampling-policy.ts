@@ -163,7 +163,7 @@ export class SamplingPolicy {
 function tailConfig(tail: TailSamplingOptions, ratio: number): TailSamplingProcessorConfig {
   const scope = `${SCOPE}.tail`;
   const wait = tail.decisionWait ?? Duration.seconds(10);
-  const waitMs = wait instanceof Duration ? wait.toMilliseconds() : NaN;
+  const waitMs = wait instanceof Duration ? wait.toMilliseconds({ integral: false }) : NaN;
   if (!(waitMs >= 1000 && waitMs <= 600_000 && Number.isInteger(waitMs))) {
     throw propError(scope, 'decisionWait', wait instanceof Duration ? `${waitMs}ms` : wait, 'a Duration from 1 s to 10 min, in whole milliseconds');
   }
@@ -194,7 +194,8 @@ function tailConfig(tail: TailSamplingOptions, ratio: number): TailSamplingProce
     policies.push(...renderPolicies(scope, 'keep', tail.keep, ['always_sample', 'latency', 'numeric_attribute', 'probabilistic', 'status_code',
       'string_attribute', 'rate_limiting', 'span_count', 'boolean_attribute', 'and', 'composite']));
   }
-  if (ratio > 0) policies.push(TailSamplingPolicy.probabilistic(ratio * 100).toConfig('baseline'));
+  // toPrecision: 0.07 * 100 is 7.000000000000001 in floating point.
+  if (ratio > 0) policies.push(TailSamplingPolicy.probabilistic(Number((ratio * 100).toPrecision(12))).toConfig('baseline'));
   const names = policies.map(p => p.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw propError(scope, 'keep', duplicate, 'policy names distinct from each other and from keep-errors, keep-slow, baseline and drop-<name>');

@@ -297,7 +297,7 @@ function requireKey(scope: string, key: string): void {
 }
 
 function wholeMillis(scope: string, field: string, d: Duration, min: number): number {
-  const ms = d instanceof Duration ? d.toMilliseconds() : NaN;
+  const ms = d instanceof Duration ? d.toMilliseconds({ integral: false }) : NaN;
   if (!Number.isInteger(ms) || ms < min) {
     throw propError(scope, field, d instanceof Duration ? `${ms}ms` : d, `a Duration of whole milliseconds, at least ${min} ms`);
   }
