@@ -144,7 +144,9 @@ export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, 
       routing_key: 'traceID',
       protocol: { otlp: { tls: { insecure: true }, timeout: '10s', sending_queue: { enabled: false } } },
       resolver: resolver === LoadBalancerResolver.K8S
-        ? { k8s: { service: `${ep.serviceName}.${ep.namespace}`, ports: [ep.port], timeout: '1s' } }
+        // `timeout` bounds each list and watch call: the resolver's 1s default re-opens the watch on
+        // the API server every second from every pod; changes arrive as watch events either way.
+        ? { k8s: { service: `${ep.serviceName}.${ep.namespace}`, ports: [ep.port], timeout: '60s' } }
         : { dns: { hostname: ep.host, port: String(ep.port), interval: '5s', timeout: '1s' } },
       sending_queue: sendingQueue,
       retry_on_failure: retry,

@@ -2,7 +2,8 @@
  * A real Kubernetes API server for tests: kube-apiserver (built by `scripts/programs/kube-apiserver.sh`)
  * over its own etcd (`scripts/programs/etcd.sh`), both on 127.0.0.1 with free ports and a fresh
  * temporary directory per run. No controller manager runs: namespaces and the `default`
- * ServiceAccount are created by the test itself, and nothing is ever deleted (a fresh etcd per run).
+ * ServiceAccount (and, where a test needs them, EndpointSlices) are created by the test itself, and
+ * nothing is deleted unless a test does so on purpose (a fresh etcd per run).
  *
  * Authentication is a `system:masters` bearer token (`--token-auth-file`) with RBAC authorization;
  * the serving certificate and the service-account keys are made with openssl. Requests go over
@@ -13,7 +14,7 @@ import { randomBytes } from 'crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { request as httpsRequest } from 'https';
 import { delimiter, join } from 'path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { crdStatus } from './crd-schema';
 import { findProgram, freePort, ProgramSpec, RunningProgram, tempDir, waitFor } from './programs';
 
@@ -165,6 +166,14 @@ export class KubeApiServer {
 
   /** One HTTPS request with the token; never throws on an HTTP error status. */
   public request(method: string, path: string, body?: string, contentType = 'application/yaml'): Promise<ApiResponse> {
+    return this.requestAs(this.token, method, path, body, contentType);
+  }
+
+  /**
+   * One HTTPS request authenticated by another bearer token (a ServiceAccount's, from
+   * {@link serviceAccountToken}) instead of the `system:masters` one; never throws on an HTTP error status.
+   */
+  public requestAs(token: string, method: string, path: string, body?: string, contentType = 'application/yaml'): Promise<ApiResponse> {
     return new Promise((resolve, reject) => {
       const req = httpsRequest({
         host: '127.0.0.1',
@@ -174,7 +183,7 @@ export class KubeApiServer {
         ca: this.ca,
         servername: 'localhost',
         headers: {
-          'Authorization': `Bearer ${this.token}`,
+          'Authorization': `Bearer ${token}`,
           'Accept': 'application/json',
           ...(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }),
         },
@@ -258,6 +267,67 @@ export class KubeApiServer {
     if (!withDefaultServiceAccount) return;
     const sa = await this.request('POST', `/api/v1/namespaces/${name}/serviceaccounts`, `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: ${name}\n`);
     if (sa.status !== 201) throw new Error(`creating ServiceAccount ${name}/default answered ${sa.status}: ${sa.body}`);
+  }
+
+  /**
+   * Creates one object for real (`POST <collection>?fieldValidation=Strict`), sent as its own YAML
+   * (or JSON) text; throws unless the server answers 201. Returns the object as stored.
+   */
+  public async create(yamlText: string): Promise<Record<string, any>> {
+    const obj = parse(yamlText, { uniqueKeys: false }) as { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } };
+    const resource = await this.resource(obj.apiVersion, obj.kind);
+    if (!resource) throw new Error(`the server serves no kind ${obj.kind} in ${obj.apiVersion} (discovery)`);
+    const r = await this.request('POST', `${resource.collectionPath(obj.metadata.namespace)}?fieldValidation=Strict`, yamlText);
+    if (r.status !== 201) throw new Error(`creating ${obj.kind} ${obj.metadata.namespace ?? ''}/${obj.metadata.name} answered ${r.status}: ${statusMessage(r.body)}`);
+    return JSON.parse(r.body) as Record<string, any>;
+  }
+
+  /** Deletes one object for real; throws unless the server answers 200 or 202. */
+  public async delete(apiVersion: string, kind: string, name: string, namespace?: string): Promise<void> {
+    const resource = await this.resource(apiVersion, kind);
+    if (!resource) throw new Error(`the server serves no kind ${kind} in ${apiVersion} (discovery)`);
+    const r = await this.request('DELETE', `${resource.collectionPath(namespace)}/${name}`);
+    if (r.status !== 200 && r.status !== 202) throw new Error(`deleting ${kind} ${namespace ?? ''}/${name} answered ${r.status}: ${statusMessage(r.body)}`);
+  }
+
+  /**
+   * A bearer token for a ServiceAccount from the TokenRequest API
+   * (`POST /api/v1/namespaces/<namespace>/serviceaccounts/<name>/token`), as the kubelet gets the
+   * projected token it mounts into a pod. Its audience is the server's default (the issuer,
+   * `https://kubernetes.default.svc`); it is signed with the run's service-account key.
+   */
+  public async serviceAccountToken(namespace: string, name: string, expirationSeconds = 3600): Promise<string> {
+    const r = await this.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+      JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } }), 'application/json');
+    if (r.status !== 201) throw new Error(`TokenRequest for ServiceAccount ${namespace}/${name} answered ${r.status}: ${statusMessage(r.body)}`);
+    return (JSON.parse(r.body) as { status: { token: string } }).status.token;
+  }
+
+  /**
+   * Whether the holder of `token` may do `verb` on `resource` (a SelfSubjectAccessReview sent with
+   * that token: the server's RBAC authorizer answers for that user).
+   */
+  public async allowed(token: string, attributes: { verb: string; group?: string; resource: string; namespace?: string }): Promise<boolean> {
+    const r = await this.requestAs(token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: '', ...attributes } } }), 'application/json');
+    if (r.status !== 201) throw new Error(`SelfSubjectAccessReview answered ${r.status}: ${statusMessage(r.body)}`);
+    return (JSON.parse(r.body) as { status: { allowed: boolean } }).status.allowed === true;
+  }
+
+  /**
+   * A kubeconfig (YAML text) for this server: `https://127.0.0.1:<port>`, the serving certificate
+   * as `certificate-authority-data`, and `token` as the user's bearer token. What a client such as
+   * client-go loads from `$KUBECONFIG`.
+   */
+  public kubeconfig(token: string): string {
+    return stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { 'server': `https://127.0.0.1:${this.port}`, 'certificate-authority-data': this.ca.toString('base64') } }],
+      users: [{ name: 'test', user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user: 'test' } }],
+      'current-context': 'test',
+    });
   }
 
   /** `POST <collection>?dryRun=All&fieldValidation=Strict` of one object, sent as its own YAML text. */

@@ -46,7 +46,7 @@ describe('TailSamplingGateway', () => {
       loadbalancing: {
         routing_key: 'traceID',
         protocol: { otlp: { tls: { insecure: true }, timeout: '10s', sending_queue: { enabled: false } } },
-        resolver: { k8s: { service: 'otel-sampling-headless.tracing', ports: [4317], timeout: '1s' } },
+        resolver: { k8s: { service: 'otel-sampling-headless.tracing', ports: [4317], timeout: '60s' } },
         sending_queue: { enabled: true, num_consumers: 10, queue_size: 1000 },
         retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' },
       },

@@ -21,9 +21,11 @@ import {
 } from '../../constructs';
 import { QUEUE_DIRECTORY } from '../../constructs/otel/collector-pipeline';
 import { CollectorPorts } from '../../constructs/otel/collector-ports';
-import { rewriteForLoopback } from '../_support/loopback';
+import {
+  CollectorDoc, collectorOnLoopback, isListenRewrite, spanIdsInJaeger, startCollector, startedTogether, StartedJaeger, startJaeger,
+} from '../_support/collector';
 import { SdkProtocol, SdkSpan, SentSdkSpan, sendSpanWithSdk } from '../_support/otel-sdk';
-import { describeWithProgram, freePort, OTELCOL_VERSION, PROGRAMS, RunningProgram, runProgram, tempDir, waitFor } from '../_support/programs';
+import { describeWithProgram, OTELCOL_VERSION, PROGRAMS, runProgram, tempDir, waitFor } from '../_support/programs';
 import { find, Manifest, synth, testChart } from '../_support/synth';
 
 // ---------------------------------------------------------------------------------------------
@@ -35,15 +37,6 @@ interface GeneratedConfig { readonly name: string; readonly yaml: string }
 
 type ComponentKind = 'receivers' | 'processors' | 'exporters' | 'extensions';
 const COMPONENT_KINDS: readonly ComponentKind[] = ['receivers', 'processors', 'exporters', 'extensions'];
-
-/** A collector configuration document, as far as these tests read it. */
-interface CollectorDoc {
-  readonly receivers: Record<string, any>;
-  readonly processors: Record<string, any>;
-  readonly exporters: Record<string, any>;
-  readonly extensions: Record<string, any>;
-  readonly service: Record<string, any>;
-}
 
 const outdir = tempDir('otelcol-examples');
 const exampleApp = buildApp({ outdir });
@@ -133,7 +126,7 @@ function policiesOf(doc: CollectorDoc): Array<Record<string, any>> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running a configuration on loopback.
+// Running a configuration on loopback (test/_support/collector.ts).
 // ---------------------------------------------------------------------------------------------
 
 /** A kubeconfig that only has to parse: the `k8s` resolver of the loadbalancing exporter loads one even in `validate`. */
@@ -146,103 +139,6 @@ const DUMMY_KUBECONFIG = stringify({
   'current-context': 'dummy',
 });
 
-interface LoopbackCollectorOptions {
-  /** In-cluster addresses of other components -> their loopback addresses. @default - none (exporters keep their in-cluster targets: they connect lazily) */
-  readonly addresses?: Record<string, string>;
-  /** Loopback `host:port`s of the sampling instances for a loadbalancing exporter. @default - one closed port */
-  readonly samplingInstances?: string[];
-}
-
-/**
- * The generated configuration made runnable on this machine. `rewriteForLoopback` moves the listen
- * addresses to free loopback ports, the persistent queue's directory (an emptyDir in the pod) to a
- * temporary one, and maps `addresses`. One structural change: a `k8s` load-balancing resolver becomes
- * `static` with `samplingInstances`, because on loopback there is no Kubernetes API (and no
- * EndpointSlices of a headless Service) to watch; the rest of the exporter is kept as generated.
- */
-async function collectorOnLoopback(yaml: string, opts: LoopbackCollectorOptions = {}) {
-  const loopback = await rewriteForLoopback(yaml, { pathPrefixes: { [QUEUE_DIRECTORY]: tempDir('otelcol-queue') }, addresses: opts.addresses });
-  const doc = parse(loopback.yaml) as CollectorDoc;
-  const lb = doc.exporters.loadbalancing;
-  const rewrites = [...loopback.rewrites];
-  if (lb?.resolver?.k8s) {
-    const hostnames = opts.samplingInstances ?? [`127.0.0.1:${await freePort()}`];
-    rewrites.push(`.exporters.loadbalancing.resolver: k8s ${JSON.stringify(lb.resolver.k8s)} -> static ${JSON.stringify({ hostnames })}`);
-    lb.resolver = { static: { hostnames } };
-  }
-  return { yaml: stringify(doc, { lineWidth: 0 }), ports: loopback.ports, rewrites };
-}
-
-/** A collector started on loopback. */
-interface StartedCollector {
-  readonly program: RunningProgram;
-  /** Container port -> loopback port. */
-  readonly ports: Map<number, number>;
-  readonly rewrites: string[];
-}
-
-/** GET / on the health_check port: 200 once every component has started. */
-async function healthStatus(port: number): Promise<number> {
-  const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
-  await r.arrayBuffer();
-  return r.status;
-}
-
-/** Starts the collector with a generated configuration made runnable on loopback; resolves once health_check answers 200. */
-async function startCollector(bin: string, yaml: string, opts: LoopbackCollectorOptions = {}): Promise<StartedCollector> {
-  const run = await collectorOnLoopback(yaml, opts);
-  const file = join(tempDir('otelcol-run'), 'config.yaml');
-  writeFileSync(file, run.yaml);
-  const program = RunningProgram.start(bin, [`--config=file:${file}`]);
-  try {
-    await waitFor('the collector health_check to answer 200', async () => {
-      if (!program.running) throw new Error('the collector exited');
-      return await healthStatus(run.ports.get(CollectorPorts.HEALTH.port)!) === 200 ? true : undefined;
-    }, 15_000);
-  } catch (e) {
-    await program.stop();
-    throw new Error(`${e}\n${program.log}`);
-  }
-  return { program, ports: run.ports, rewrites: run.rewrites };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Jaeger, as the backend the sampling tier exports to.
-// ---------------------------------------------------------------------------------------------
-
-interface StartedJaeger { readonly program: RunningProgram; readonly ports: Map<number, number> }
-
-/** Starts a JaegerAllInOne's generated configuration on loopback (memory storage); resolves once /status is healthy. */
-async function startJaeger(bin: string, objects: Manifest[], name: string): Promise<StartedJaeger> {
-  const dir = tempDir('jaeger-run');
-  const config = (find(objects, 'ConfigMap', `${name}-config`) as any).data['config.yaml'] as string;
-  const strategiesPath = parse(config).extensions.remote_sampling.file.path as string;
-  writeFileSync(join(dir, 'strategies.json'), (find(objects, 'ConfigMap', `${name}-sampling`) as any).data['strategies.json']);
-  const loopback = await rewriteForLoopback(config, { paths: { [strategiesPath]: join(dir, 'strategies.json') } });
-  writeFileSync(join(dir, 'config.yaml'), loopback.yaml);
-  const program = RunningProgram.start(bin, [`--config=file:${join(dir, 'config.yaml')}`]);
-  try {
-    await waitFor('jaeger /status', async () => {
-      if (!program.running) throw new Error('jaeger exited');
-      const r = await fetch(`http://127.0.0.1:${loopback.ports.get(13133)}/status`);
-      return r.ok ? true : undefined;
-    });
-  } catch (e) {
-    await program.stop();
-    throw new Error(`${e}\n${program.log}`);
-  }
-  return { program, ports: loopback.ports };
-}
-
-/** The span ids Jaeger's query API holds for a trace (none: the trace is not there). */
-async function spanIdsInJaeger(jaeger: StartedJaeger, traceId: string): Promise<string[]> {
-  const r = await fetch(`http://127.0.0.1:${jaeger.ports.get(16686)}/api/traces/${traceId}`, { signal: AbortSignal.timeout(5000) });
-  if (r.status === 404) return [];
-  if (!r.ok) throw new Error(`jaeger query answered ${r.status} for trace ${traceId}`);
-  const body = await r.json() as { data: Array<{ spans: Array<{ spanID: string }> }> };
-  return (body.data?.[0]?.spans ?? []).map(s => s.spanID).sort();
-}
-
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** The value of a Prometheus sample named `name` whose labels contain `labels` (undefined: none). */
@@ -250,9 +146,6 @@ function metricValue(text: string, name: string, labels = ''): number | undefine
   const line = text.split('\n').find(l => l.startsWith(`${name}{`) && l.includes(labels));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
-
-/** Whether a rewrite line only moved a listen address (or the metrics reader's host/port) to loopback. */
-const isListenRewrite = (line: string) => /: 0\.0\.0\.0(:\d+)? -> 127\.0\.0\.1(:\d+)?$|\.prometheus\.port: \d+ -> \d+$/.test(line);
 
 // ---------------------------------------------------------------------------------------------
 // The tests.
@@ -400,25 +293,16 @@ describeEndToEnd('end to end: TailSamplingGateway tiers in front of JaegerAllInO
   const jaegerGrpc = jaeger.spanEndpoint(SpanProtocol.OTLP_GRPC).hostPort;
   const toJaeger = (j: StartedJaeger) => ({ [jaegerGrpc]: `127.0.0.1:${j.ports.get(4317)}` });
 
-  const running: Array<{ program: RunningProgram }> = [];
+  const { startAll, stopAll } = startedTogether();
   let jaegerA: StartedJaeger;
   let jaegerB: StartedJaeger;
-
-  /** Starts programs at once; every one that started is stopped in afterAll, even when another failed. */
-  async function startAll<T extends { program: RunningProgram }>(starts: Array<Promise<T>>): Promise<T[]> {
-    const results = await Promise.allSettled(starts);
-    results.forEach(r => { if (r.status === 'fulfilled') running.push(r.value); });
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    return results.map(r => (r as PromiseFulfilledResult<T>).value);
-  }
 
   beforeAll(async () => {
     [jaegerA, jaegerB] = await startAll([startJaeger(jaegerBin, objects, 'jaeger'), startJaeger(jaegerBin, objects, 'jaeger')]);
   }, 30_000);
 
   afterAll(async () => {
-    await Promise.all(running.map(r => r.program.stop()));
+    await stopAll();
   });
 
   test('the sampling tier keeps the trace with an ERROR span and the slow trace, and drops the fast OK trace', async () => {
@@ -481,7 +365,7 @@ describeEndToEnd('end to end: TailSamplingGateway tiers in front of JaegerAllInO
     const instances = [first, second].map(s => `127.0.0.1:${s.ports.get(CollectorPorts.OTLP_GRPC.port)}`);
     const [lb] = await startAll([startCollector(otelcol, configOf('spread-lb'), { samplingInstances: instances })]);
     expect(lb.rewrites.filter(r => !isListenRewrite(r))).toStrictEqual([
-      `.exporters.loadbalancing.resolver: k8s {"service":"spread-headless.e2e","ports":[4317],"timeout":"1s"} -> static {"hostnames":${JSON.stringify(instances)}}`,
+      `.exporters.loadbalancing.resolver: k8s {"service":"spread-headless.e2e","ports":[4317],"timeout":"60s"} -> static {"hostnames":${JSON.stringify(instances)}}`,
     ]);
 
     // 20 traces of 3 spans. Each round sends one span of every trace, one request per span; the
