@@ -8,7 +8,7 @@
  * suite; locally its tests are skipped with one printed line saying how to enable them.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { existsSync, mkdtempSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync } from 'fs';
 import { createServer } from 'net';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
@@ -65,16 +65,38 @@ export function runProgram(bin: string, args: string[], opts: { env?: NodeJS.Pro
   return spawnSync(bin, args, { encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, env: { ...process.env, ...(opts.env ?? {}) } });
 }
 
-/** A free TCP port on 127.0.0.1 (free when asked; the program binds it right after). */
+const handedOut = new Set<number>();
+
+/**
+ * A free port on 127.0.0.1 below the kernel's ephemeral range (`ip_local_port_range`), from a
+ * block of 2000 ports of its own per Jest worker. A port of the ephemeral range (what listening
+ * on port 0 gives) may be taken by any outgoing connection before the program binds it, or while
+ * a stopped program is down before its restart; ports below that range are only ever handed out
+ * here, once per process.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const range = existsSync(EPHEMERAL_RANGE) ? readFileSync(EPHEMERAL_RANGE, 'utf8').trim().split(/\s+/).map(Number) : [32768];
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const low = 10_000 + ((worker - 1) * 2000) % Math.max(2000, range[0] - 12_000);
+  const size = Math.min(2000, range[0] - low);
+  // A random start, so that two test runs at once are unlikely to walk the same ports.
+  const start = Math.floor(Math.random() * size);
+  for (let i = 0; i < size; i++) {
+    const port = low + (start + i) % size;
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${low}..${low + size - 1} below the ephemeral range ${range.join('-')}`);
+}
+
+const EPHEMERAL_RANGE = '/proc/sys/net/ipv4/ip_local_port_range';
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise(resolve => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
