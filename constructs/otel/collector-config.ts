@@ -32,6 +32,8 @@ export interface SendingQueueConfig {
   readonly wait_for_result?: boolean;
   /** A storage extension id (`file_storage/queue`): the queue survives a restart. */
   readonly storage?: string;
+  /** Batching of queued requests before export (exporterhelper `BatchConfig`). */
+  readonly batch?: { readonly flush_timeout?: string; readonly sizer?: 'items' | 'bytes'; readonly min_size?: number; readonly max_size?: number };
 }
 
 /** `retry_on_failure` of an exporter (`configretry.BackOffConfig`). */

@@ -55,7 +55,10 @@ export interface CollectorQueueOptions {
   readonly numConsumers?: number;
   /**
    * Keep the queue in a `file_storage` extension on the pod's disk (an emptyDir), so that it
-   * survives a collector crash or OOM kill (not the pod's deletion).
+   * survives a collector crash or OOM kill (not the pod's deletion). The `batch` processor, which
+   * holds acknowledged spans in memory, is then replaced by batching in the queue
+   * (`sending_queue.batch`, same size and timeout), so that a span is acknowledged only once it is
+   * on disk.
    * @default false
    */
   readonly persistent?: boolean;
@@ -126,12 +129,27 @@ export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, 
     }
     processors.push(config.addProcessor('tail_sampling', o.tailSampling.tailSamplingConfig()));
   }
-  processors.push(config.addProcessor('batch', o.batch ?? DEFAULT_COLLECTOR_BATCH));
-
+  const batch = o.batch ?? DEFAULT_COLLECTOR_BATCH;
   const { queue, retry } = queueSettings(scope, o.queue ?? {});
-  const sendingQueue: SendingQueueConfig = o.queue?.persistent
-    ? { ...queue, storage: config.addExtension('file_storage/queue', { directory: QUEUE_DIRECTORY, timeout: '1s', fsync: false, compaction: { on_start: true, on_rebound: true, directory: '/tmp' } }) }
-    : queue;
+  let sendingQueue: SendingQueueConfig = queue;
+  if (o.queue?.persistent) {
+    // Batch after the disk, not before it: the receiver answers once the exporter's queue holds the spans.
+    const storage = config.addExtension('file_storage/queue', {
+      directory: QUEUE_DIRECTORY, timeout: '1s', fsync: false, compaction: { on_start: true, on_rebound: true, directory: QUEUE_DIRECTORY },
+    });
+    sendingQueue = {
+      ...queue,
+      storage,
+      batch: {
+        flush_timeout: batch.timeout ?? '200ms',
+        sizer: 'items',
+        min_size: batch.send_batch_size ?? 8192,
+        ...(batch.send_batch_max_size !== undefined ? { max_size: batch.send_batch_max_size } : {}),
+      },
+    };
+  } else {
+    processors.push(config.addProcessor('batch', batch));
+  }
 
   const exporters: string[] = [];
   if (o.loadBalanceTo) {

@@ -261,13 +261,24 @@ describe('OtelCollector exporters', () => {
   test('persistent queue: file_storage extension and an emptyDir mounted where it writes', () => {
     const { objects, config } = build({ queue: { persistent: true } });
     expect(config.extensions['file_storage/queue']).toStrictEqual({
-      directory: '/var/lib/otelcol/queue', timeout: '1s', fsync: false, compaction: { on_start: true, on_rebound: true, directory: '/tmp' },
+      directory: '/var/lib/otelcol/queue', timeout: '1s', fsync: false, compaction: { on_start: true, on_rebound: true, directory: '/var/lib/otelcol/queue' },
     });
     expect(config.service.extensions).toStrictEqual(['health_check', 'file_storage/queue']);
-    expect(config.exporters['otlp/jaeger'].sending_queue).toStrictEqual({ enabled: true, num_consumers: 10, queue_size: 1000, storage: 'file_storage/queue' });
+    // Batching moves after the disk: no batch processor holds acknowledged spans in memory.
+    expect(config.exporters['otlp/jaeger'].sending_queue).toStrictEqual({
+      enabled: true, num_consumers: 10, queue_size: 1000, storage: 'file_storage/queue',
+      batch: { flush_timeout: '200ms', sizer: 'items', min_size: 8192 },
+    });
+    expect(config.service.pipelines.traces.processors).toStrictEqual(['memory_limiter']);
+    expect(config.processors.batch).toBeUndefined();
     const pod = find(objects, 'Deployment', 'otel-gateway').spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'queue', emptyDir: { sizeLimit: '1Gi' } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'queue', mountPath: '/var/lib/otelcol/queue' });
+  });
+
+  test('persistent queue: the batch settings become the queue\'s batching', () => {
+    const { config } = build({ queue: { persistent: true }, batch: { timeout: '1s', send_batch_size: 1024, send_batch_max_size: 2048 } });
+    expect(config.exporters['otlp/jaeger'].sending_queue.batch).toStrictEqual({ flush_timeout: '1s', sizer: 'items', min_size: 1024, max_size: 2048 });
   });
 
   test('memoryLimiter and batch settings', () => {

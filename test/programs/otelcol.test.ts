@@ -228,6 +228,7 @@ describeOtelcol(`OpenTelemetry Collector ${OTELCOL_VERSION}, the real binary`, (
         // Only listen addresses, the queue directory and (for k8s) the resolver changed.
         expect(collector.rewrites.filter(line => !isListenRewrite(line)
           && !line.startsWith(`.extensions.file_storage/queue.directory: ${QUEUE_DIRECTORY} -> /`)
+          && !line.startsWith(`.extensions.file_storage/queue.compaction.directory: ${QUEUE_DIRECTORY} -> /`)
           && !line.startsWith('.exporters.loadbalancing.resolver: k8s '))).toStrictEqual([]);
         expect(collector.program.running).toBe(true);
         started.push(name);
