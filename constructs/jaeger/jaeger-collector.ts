@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { collectorAutoscaler } from '../_autoscaler';
 import { propError, requireInteger } from '../_errors';
 import { ContainerResources } from '../resources';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
@@ -112,30 +113,7 @@ export class JaegerCollector extends JaegerWorkload {
       throw propError(this, 'replicas', props.replicas, 'unset while autoscaling is on (set autoscaling.minReplicas, or autoscaling: false)');
     }
 
-    if (autoscaling) {
-      const min = autoscaling.minReplicas ?? 2;
-      const max = autoscaling.maxReplicas ?? 10;
-      requireInteger(this, 'autoscaling.minReplicas', min, 1, 1000);
-      requireInteger(this, 'autoscaling.maxReplicas', max, min, 1000);
-      const cpu = autoscaling.targetCpuUtilization ?? 70;
-      requireInteger(this, 'autoscaling.targetCpuUtilization', cpu, 1, 100);
-      const metrics: k8s.MetricSpecV2[] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }];
-      if (autoscaling.targetMemoryUtilization !== undefined) {
-        requireInteger(this, 'autoscaling.targetMemoryUtilization', autoscaling.targetMemoryUtilization, 1, 100);
-        metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: autoscaling.targetMemoryUtilization } } });
-      }
-      this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-        metadata: { name: this.serviceName, labels: this.labels },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.deployment.name },
-          minReplicas: min,
-          maxReplicas: max,
-          metrics,
-          // Scale down slowly: a collector that leaves drops its in-flight batches' retries.
-          behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } },
-        },
-      });
-    }
+    if (autoscaling) this.autoscaler = collectorAutoscaler(this, this.deployment.name, this.labels, autoscaling);
 
     const maxUnavailable = props.maxUnavailable ?? 1;
     requireInteger(this, 'maxUnavailable', maxUnavailable, 1, 1000);

@@ -20,8 +20,8 @@ import { checkUniqueObjectNames } from '../synthesis';
 import { Images } from '../versions';
 import { CollectorConfig } from './collector-config';
 import { CollectorPipelineOptions, collectorPipelineConfig } from './collector-pipeline';
-import { CollectorPorts } from './collector-ports';
-import { CollectorMode } from './otel-collector';
+import { collectorEndpoint } from './collector-ports';
+import { CollectorMode, DEFAULT_AGENT_RESOURCES, DEFAULT_GATEWAY_RESOURCES } from './otel-collector';
 
 /** Props of {@link OtelCollectorOperatorInstance}. */
 export interface OtelCollectorOperatorInstanceProps extends Omit<CollectorPipelineOptions, 'loadBalanceTo'> {
@@ -79,9 +79,7 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
     const replicas = agent ? undefined : props.replicas ?? 2;
     if (replicas !== undefined) requireInteger(this, 'replicas', replicas, 1, 1000);
     const image = pinnedImage(this, 'image', props.image ?? Images.OTEL_COLLECTOR);
-    const resources = props.resources ?? (agent
-      ? { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' }
-      : { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' });
+    const resources = props.resources ?? (agent ? DEFAULT_AGENT_RESOURCES : DEFAULT_GATEWAY_RESOURCES);
     validateResources(this, 'resources', resources);
     if (props.queue?.persistent) throw propError(this, 'queue.persistent', true, 'false for the operator rendering (use OtelCollector for a persistent queue)');
 
@@ -115,8 +113,6 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
 
   /** Where to send spans: the operator's `<name>-collector` Service. */
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
-    if (protocol === SpanProtocol.OTLP_GRPC) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_GRPC.port, CollectorPorts.OTLP_GRPC.name);
-    if (protocol === SpanProtocol.OTLP_HTTP) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_HTTP.port, CollectorPorts.OTLP_HTTP.name);
-    throw propError(this, 'protocol', protocol, 'otlp-grpc or otlp-http (a collector receives OTLP only)');
+    return collectorEndpoint(this, this.serviceName, this.namespace, protocol);
   }
 }

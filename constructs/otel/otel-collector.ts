@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Chart, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { collectorAutoscaler } from '../_autoscaler';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
 import { pinnedImage } from '../_image';
 import { selectorLabels, standardLabels } from '../_labels';
@@ -16,7 +17,7 @@ import { checkUniqueObjectNames } from '../synthesis';
 import { Images } from '../versions';
 import { CollectorConfig } from './collector-config';
 import { CollectorPipelineOptions, QUEUE_DIRECTORY, collectorPipelineConfig } from './collector-pipeline';
-import { CollectorPorts } from './collector-ports';
+import { CollectorPorts, collectorEndpoint } from './collector-ports';
 
 /** Where the collector runs. */
 export enum CollectorMode {
@@ -92,6 +93,11 @@ export interface OtelCollectorProps extends CollectorPipelineOptions {
 
 const CONFIG_DIR = '/etc/otelcol';
 
+/** Default CPU and memory of an agent (one per node, light). */
+export const DEFAULT_AGENT_RESOURCES: ContainerResources = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
+/** Default CPU and memory of a gateway. */
+export const DEFAULT_GATEWAY_RESOURCES: ContainerResources = { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' };
+
 /**
  * An OpenTelemetry Collector that receives OTLP (gRPC 4317, HTTP 4318) and sends it on to the
  * stack's backends or another collector, by construct. Its configuration is a typed
@@ -137,9 +143,7 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     const name = props.name ?? (agent ? 'otel-agent' : 'otel-gateway');
     requireDnsLabel(this, 'name', name, 47);
     const image = pinnedImage(this, 'image', props.image ?? Images.OTEL_COLLECTOR);
-    const resources = props.resources ?? (agent
-      ? { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' }
-      : { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' });
+    const resources = props.resources ?? (agent ? DEFAULT_AGENT_RESOURCES : DEFAULT_GATEWAY_RESOURCES);
     validateResources(this, 'resources', resources);
     if (agent) {
       for (const field of ['replicas', 'autoscaling', 'maxUnavailable'] as const) {
@@ -252,37 +256,12 @@ export class OtelCollector extends Construct implements ISpanReceiver {
         metadata: { name, labels: this.labels },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable), selector: { matchLabels: this.selector } },
       });
-      if (props.autoscaling) {
-        const a = props.autoscaling;
-        const min = a.minReplicas ?? 2;
-        const max = a.maxReplicas ?? 10;
-        requireInteger(this, 'autoscaling.minReplicas', min, 1, 1000);
-        requireInteger(this, 'autoscaling.maxReplicas', max, min, 1000);
-        const cpu = a.targetCpuUtilization ?? 70;
-        requireInteger(this, 'autoscaling.targetCpuUtilization', cpu, 1, 100);
-        const metrics: k8s.MetricSpecV2[] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }];
-        if (a.targetMemoryUtilization !== undefined) {
-          requireInteger(this, 'autoscaling.targetMemoryUtilization', a.targetMemoryUtilization, 1, 100);
-          metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.targetMemoryUtilization } } });
-        }
-        this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-          metadata: { name, labels: this.labels },
-          spec: {
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-            minReplicas: min,
-            maxReplicas: max,
-            metrics,
-            behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } },
-          },
-        });
-      }
+      if (props.autoscaling) this.autoscaler = collectorAutoscaler(this, name, this.labels, props.autoscaling);
     }
   }
 
   /** Where to send spans: OTLP gRPC (4317) or OTLP HTTP (4318, the default). */
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
-    if (protocol === SpanProtocol.OTLP_GRPC) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_GRPC.port, CollectorPorts.OTLP_GRPC.name);
-    if (protocol === SpanProtocol.OTLP_HTTP) return new ServiceEndpoint(this.serviceName, this.namespace, CollectorPorts.OTLP_HTTP.port, CollectorPorts.OTLP_HTTP.name);
-    throw propError(this, 'protocol', protocol, 'otlp-grpc or otlp-http (a collector receives OTLP only)');
+    return collectorEndpoint(this, this.serviceName, this.namespace, protocol);
   }
 }
