@@ -268,6 +268,10 @@ export class JaegerConfig {
         storage: { traces: options.storageName },
         ...(options.query.basePath && options.query.basePath !== '/' ? { base_path: options.query.basePath } : {}),
         ...(options.query.maxClockSkewAdjust ? { max_clock_skew_adjust: options.query.maxClockSkewAdjust } : {}),
+        // Jaeger v2 traces its own query API to OTLP gRPC on localhost:4317 by default: only a
+        // process that also receives spans has a receiver there. A query-only process would log
+        // export errors and wait 10 s for its exporter at every shutdown.
+        ...(options.receive ? {} : { enable_tracing: false }),
         http: at(JaegerPorts.QUERY_HTTP.port),
         grpc: at(JaegerPorts.QUERY_GRPC.port),
       } satisfies JaegerQueryExtensionConfig;

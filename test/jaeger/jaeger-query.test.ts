@@ -20,6 +20,8 @@ describe('JaegerQuery', () => {
       storage: { traces: 'elasticsearch' },
       base_path: '/jaeger',
       max_clock_skew_adjust: '500ms',
+      // Nothing listens on localhost:4317 in a query-only pod, where Jaeger would send its own traces.
+      enable_tracing: false,
       http: { endpoint: '0.0.0.0:16686' },
       grpc: { endpoint: '0.0.0.0:16685' },
     });
