@@ -124,7 +124,10 @@ export class HeadSampler {
     return new HeadSampler('parentbased_traceidratio', ratio);
   }
 
-  /** The strategy served by Jaeger remote sampling for the SDK's service, ignoring the parent's decision. */
+  /**
+   * The strategy served by Jaeger remote sampling for the SDK's service. The Go SDK applies it to
+   * every span whatever the parent decided; the Java SDK wraps it in `ParentBased` itself.
+   */
   public static jaegerRemote(options: JaegerRemoteSamplerOptions): HeadSampler {
     return new HeadSampler('jaeger_remote', undefined, remoteOptions(`${SCOPE}.jaegerRemote`, options));
   }

@@ -27,6 +27,8 @@ export interface ProgramSpec {
 
 export const JAEGER_VERSION = '2.13.0';
 export const OTELCOL_VERSION = '0.140.1';
+/** The OpenTelemetry Java SDK of the java-sampler probe (scripts/programs/java-sampler.sh). */
+export const JAVA_SDK_VERSION = '1.65.0';
 
 export const PROGRAMS = {
   jaeger: { binary: 'jaeger', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_BIN', script: 'scripts/programs/jaeger.sh' },
@@ -34,6 +36,7 @@ export const PROGRAMS = {
   esRollover: { binary: 'es-rollover', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_ES_ROLLOVER_BIN', script: 'scripts/programs/jaeger.sh' },
   otelcol: { binary: 'otelcol', folder: `otelcol-${OTELCOL_VERSION}`, envVar: 'OTELCOL_BIN', script: 'scripts/programs/otelcol.sh' },
   sdkSampler: { binary: 'sdk-sampler', folder: 'sdk-sampler-0.38.0', envVar: 'SDK_SAMPLER_BIN', script: 'scripts/programs/sdk-sampler.sh' },
+  javaSampler: { binary: 'java-sampler', folder: `java-sampler-${JAVA_SDK_VERSION}`, envVar: 'JAVA_SAMPLER_BIN', script: 'scripts/programs/java-sampler.sh' },
 } as const satisfies Record<string, ProgramSpec>;
 
 /** The cache folder of built programs. */

@@ -9,63 +9,21 @@
  * ({@link RemoteSamplingProtocol.HTTP}). Jaeger's sampling HTTP server answers on any path, so a
  * wrong path would go unnoticed here; what the run proves is the host, port and service name.
  */
-import { spawnSync } from 'child_process';
-import { writeFileSync } from 'fs';
-import { join } from 'path';
-import { Chart, Duration, Testing } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { Duration } from 'cdk8s';
 import { parse } from 'yaml';
-import {
-  HeadSampler, instrumentWorkload, JaegerAllInOne, SamplingPolicy, SamplingStrategy,
-} from '../../constructs';
-import { LoopbackConfig, LoopbackProcess, retryOnPortClash, writeLoopbackConfig } from '../_support/loopback-process';
-import { describeWithProgram, findProgram, PROGRAMS, tempDir } from '../_support/programs';
-import { Manifest } from '../_support/synth';
+import { HeadSampler } from '../../constructs';
+import { LoopbackConfig, LoopbackProcess } from '../_support/loopback-process';
+import { describeWithProgram, findProgram, PROGRAMS } from '../_support/programs';
+import { expectRate, runSamplingProbe, SamplingFixture } from '../_support/sampling-probe';
 
 const [describeProbe, probe] = describeWithProgram(PROGRAMS.sdkSampler);
 const jaegerBin = probe ? findProgram(PROGRAMS.jaeger) : undefined;
 const describeBoth = probe && jaegerBin ? describeProbe : describe.skip;
 
-/** The policy whose strategies Jaeger serves. */
-const policy = new SamplingPolicy({
-  ratio: 0.01,
-  services: [{
-    service: 'checkout',
-    strategy: SamplingStrategy.probabilistic(0.25),
-    operations: [{ operation: 'GET /health', strategy: SamplingStrategy.probabilistic(0) }],
-  }],
-});
-
-const app = Testing.app();
-const tracing = new Chart(app, 'tracing', { namespace: 'tracing' });
-const jaeger = new JaegerAllInOne(tracing, 'jaeger', { sampling: policy.strategies });
-const shop = new Chart(app, 'shop', { namespace: 'shop' });
-
-/**
- * The SDK variables `instrumentWorkload` puts on a Deployment's container, read back from the
- * synthesized object. Downward-API variables get fixed pod values and `$(VAR)` references are
- * expanded, as the kubelet does.
- */
-function renderedEnv(name: string, service: string, sampling: HeadSampler): Record<string, string> {
-  const deployment = new k8s.KubeDeployment(shop, name, {
-    metadata: { name },
-    spec: {
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example/app:1.0.0' }] } },
-    },
-  });
-  instrumentWorkload(deployment, { exportTo: jaeger, serviceName: service, sampling });
-  const synthesized = deployment.toJson() as Manifest & { spec: { template: { spec: { containers: k8s.Container[] } } } };
-  const env = synthesized.spec.template.spec.containers[0].env ?? [];
-  const pod: Record<string, string> = { 'metadata.namespace': 'shop', 'metadata.name': `${name}-7d9f8-x2x4q`, 'metadata.uid': '0d6c7e0e-1b1e-4c43-9a0a-6f0e9f1c2b3d', 'spec.nodeName': 'node-1' };
-  const values: Record<string, string> = {};
-  for (const v of env) {
-    const raw = v.valueFrom?.fieldRef ? pod[v.valueFrom.fieldRef.fieldPath] : v.value;
-    if (raw === undefined) throw new Error(`${name}: no value for ${v.name}`);
-    values[v.name] = raw.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, ref: string) => values[ref] ?? m);
-  }
-  return values;
-}
+/** The policy's strategies served by a JaegerAllInOne; the workloads' SDK variables (`renderedEnv`). */
+const fixture = new SamplingFixture();
+const jaeger = fixture.jaeger;
+const renderedEnv = fixture.renderedEnv.bind(fixture);
 
 /** What sdk-sampler printed. */
 interface ProbeResult {
@@ -80,21 +38,7 @@ interface ProbeResult {
 
 /** Runs sdk-sampler with the OTEL_* variables of `env` (and PATH only): its exit status, stderr and, on success, its result line. */
 function runProbe(env: Record<string, string>, args: string[]): { status: number | null; result?: ProbeResult; stderr: string } {
-  const sdkVars = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_')));
-  const run = spawnSync(probe, args, { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '', ...sdkVars } });
-  const line = run.stdout.trim().split('\n').filter(Boolean).pop();
-  return { status: run.status, result: run.status === 0 && line ? JSON.parse(line) as ProbeResult : undefined, stderr: run.stderr };
-}
-
-/**
- * Expects `sampled` of `total` draws at probability `p` within five standard deviations of the mean
- * (a false failure about once in 1.7 million runs; exact for 0 and 1).
- */
-function expectRate(r: ProbeResult, p: number): void {
-  const sd = Math.sqrt(r.total * p * (1 - p));
-  const low = Math.max(0, Math.floor(r.total * p - 5 * sd));
-  const high = Math.min(r.total, Math.ceil(r.total * p + 5 * sd));
-  expect({ sampled: r.sampled, low, high, within: r.sampled >= low && r.sampled <= high }).toStrictEqual({ sampled: r.sampled, low, high, within: true });
+  return runSamplingProbe<ProbeResult>(probe, env, args);
 }
 
 const PARENT_BASED = (root: string) =>
@@ -109,18 +53,10 @@ describeBoth('head samplers, as the OpenTelemetry Go SDK reads them (sdk-sampler
   describe('the Jaeger remote samplers, polling a real Jaeger v2.13.0 that serves the policy\'s strategies', () => {
     let jaegerRun: LoopbackProcess | undefined;
     let config: LoopbackConfig;
-    const generatedStrategies = JSON.parse(policy.strategies.toJaegerJsonString()) as Record<string, unknown>;
+    const generatedStrategies = fixture.generatedStrategies;
 
     beforeAll(async () => {
-      const objects = tracing.toJson() as Array<Manifest & { data?: Record<string, string> }>;
-      const configYaml = objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'jaeger-config')!.data!['config.yaml'];
-      const strategiesJson = objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'jaeger-sampling')!.data!['strategies.json'];
-      const file = join(tempDir('sdk-sampling'), 'strategies.json');
-      writeFileSync(file, strategiesJson);
-      jaegerRun = await retryOnPortClash(async () => {
-        config = await writeLoopbackConfig(configYaml, { paths: { '/etc/jaeger/sampling/strategies.json': file } });
-        return LoopbackProcess.start('jaeger', jaegerBin!, config, { healthPort: 13133, healthPath: '/status' });
-      });
+      ({ run: jaegerRun, config } = await fixture.startJaeger(jaegerBin!, 'sdk-sampling'));
     }, 40_000);
 
     afterAll(async () => {
