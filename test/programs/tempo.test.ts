@@ -1,38 +1,25 @@
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'fs';
+import { existsSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
-import { parse } from 'yaml';
 import { buildApp } from '../../main';
 import { S3Bucket, TempoMonolithic } from '../../constructs';
-import { TEMPO_2_VERSION, TempoVersion } from '../../constructs/tempo/tempo-version';
+import { TempoVersion } from '../../constructs/tempo/tempo-version';
 import { TEMPO_2_INGESTER } from '../../constructs/tempo/tempo-settings';
-import { rewriteForLoopback } from '../_support/loopback';
 import { podTemplateOf } from '../_support/policy';
-import { findProgram, ProgramSpec, runProgram, tempDir, waitFor } from '../_support/programs';
+import { findProgram, runProgram, tempDir, waitFor } from '../_support/programs';
 import { S3_SERVER, S3Server, startS3Server } from '../_support/s3-server';
 import { Manifest, synth, testChart } from '../_support/synth';
+import { materialize, Rendered, rendered, renderedWorkload, searchFinds, tempoInUse, tempoOnLoopback, traceById } from '../_support/tempo';
 import { buildTempo2Variants } from '../tempo/_variants';
 
 /**
- * The Tempo binary in use: TEMPO_BIN when set (a 2.x or 3.x build), else the Tempo 2 that
- * scripts/programs/tempo.sh builds (Tempo 3 is not on the Go module mirror this machine can
- * reach: the newest Tempo there is a pre-release of 2.8). The rendering under test follows the
- * binary's `-version`: Tempo 3 tests run only with a 3.x TEMPO_BIN and are skipped otherwise, in
- * CI too, with one printed line; Tempo 2 tests run with the harness-built binary (required in CI)
- * or a 2.x TEMPO_BIN.
+ * The Tempo binary in use (see tempoInUse): TEMPO_BIN when set (a 2.x or 3.x build), else the
+ * Tempo 2 that scripts/programs/tempo.sh builds. The rendering under test follows the binary's
+ * `-version`: Tempo 3 tests run only with a 3.x TEMPO_BIN and are skipped otherwise, in CI too,
+ * with one printed line; Tempo 2 tests run with the harness-built binary (required in CI) or a 2.x
+ * TEMPO_BIN.
  */
-const TEMPO2_PROGRAM: ProgramSpec = { binary: 'tempo', folder: `tempo-${TEMPO_2_VERSION}`, envVar: 'TEMPO_BIN', script: 'scripts/programs/tempo.sh' };
-
-function tempoInUse(): { bin?: string; major?: string; version?: string } {
-  const bin = findProgram(TEMPO2_PROGRAM);
-  if (!bin) return {};
-  const run = runProgram(bin, ['-version']);
-  const version = /version v?(\d+)\.(\d+)\.(\d+)\S*/.exec(`${run.stdout}${run.stderr}`);
-  if (!version) throw new Error(`${bin} does not answer -version: ${run.stdout}${run.stderr}`);
-  return { bin, major: version[1], version: version[0].replace(/^version v?/, '') };
-}
-
 const inUse = tempoInUse();
 if (inUse.bin && inUse.major !== '3') {
   process.stdout.write(process.env.TEMPO_BIN
@@ -88,41 +75,6 @@ describeTempo('Tempo 3, the real binary (TEMPO_BIN)', () => {
 // local storage and with a real S3 server, and a SIGKILL in the middle of ingest.
 // ---------------------------------------------------------------------------------------------
 
-/** A rendered Tempo container: its tempo.yaml, its overrides file, its arguments and env names. */
-interface Rendered { readonly name: string; readonly config: string; readonly overrides?: string; readonly args: string[]; readonly env: string[] }
-
-/** The Tempo container of `workload`: its tempo.yaml, overrides file, arguments and env names. */
-function renderedWorkload(name: string, workload: Manifest, objects: Manifest[]): Rendered {
-  const pod = podTemplateOf(workload)!;
-  const container = pod.spec.containers[0];
-  const volumes: any[] = pod.spec.volumes ?? [];
-  const data = (cm: string, key: string) => (objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === cm) as any).data[key] as string;
-  const overridesMap = volumes.find(v => v.name === 'overrides')?.configMap.name;
-  return {
-    name,
-    config: data(volumes.find(v => v.name === 'config').configMap.name, 'tempo.yaml'),
-    overrides: overridesMap ? data(overridesMap, 'overrides.yaml') : undefined,
-    args: container.args,
-    env: (container.env ?? []).map((e: any) => e.name),
-  };
-}
-
-/** A rendered monolithic Tempo (its StatefulSet). */
-function rendered(name: string, objects: Manifest[]): Rendered {
-  return renderedWorkload(name, objects.find(o => o.kind === 'StatefulSet')!, objects);
-}
-
-/** Writes the files into `dir` and returns the container's arguments pointed at them. */
-function materialize(r: Rendered, dir: string, configYaml = r.config): string[] {
-  let text = configYaml;
-  if (r.overrides) {
-    writeFileSync(join(dir, 'overrides.yaml'), r.overrides);
-    text = text.replace('/etc/tempo/overrides/overrides.yaml', join(dir, 'overrides.yaml'));
-  }
-  writeFileSync(join(dir, 'tempo.yaml'), text);
-  return r.args.map(a => a.replace(/^-config\.file=.*$/, `-config.file=${join(dir, 'tempo.yaml')}`));
-}
-
 /** Sends one span over OTLP/HTTP JSON; resolves to the HTTP status (0 when the connection failed). */
 async function sendSpan(port: number, traceId: string, service: string, name: string): Promise<number> {
   const now = BigInt(Date.now()) * 1_000_000n;
@@ -139,24 +91,6 @@ async function sendSpan(port: number, traceId: string, service: string, name: st
   } catch {
     return 0;
   }
-}
-
-/** The trace by ID (`/api/traces/<id>`, Tempo 2's v1 API), as text, or undefined when not found. */
-async function traceById(port: number, traceId: string): Promise<string | undefined> {
-  const r = await fetch(`http://127.0.0.1:${port}/api/traces/${traceId}`, { headers: { accept: 'application/json' } });
-  return r.ok ? r.text() : undefined;
-}
-
-/** Whether a TraceQL search finds the trace (polling; search sees new data about a second late). */
-async function searchFinds(port: number, traceId: string, service: string): Promise<boolean> {
-  const q = encodeURIComponent(`{ resource.service.name = "${service}" && duration >= 1s }`);
-  return waitFor(`TraceQL search for ${traceId}`, async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const r = await fetch(`http://127.0.0.1:${port}/api/search?q=${q}&start=${now - 600}&end=${now + 60}`);
-    if (!r.ok) return undefined;
-    const result = parse(await r.text()) as { traces?: Array<{ traceID: string }> };
-    return result.traces?.some(t => t.traceID.replace(/^0+/, '') === traceId.replace(/^0+/, '')) ? true : undefined;
-  }, 60_000, 1000);
 }
 
 /** A Tempo process started directly, so that it can be killed with SIGKILL alone. */
@@ -207,10 +141,9 @@ class TempoProcess {
 
 /** Runs a rendered configuration on loopback: free ports, `/var/tempo` in `dir`. */
 async function loopback2(r: Rendered, dir: string) {
-  mkdirSync(join(dir, 'var-tempo'), { recursive: true });
-  const lb = await rewriteForLoopback(r.config, { pathPrefixes: { '/var/tempo': join(dir, 'var-tempo') }, portKeys: ['http_listen_port', 'grpc_listen_port'] });
+  const lb = await tempoOnLoopback(r, dir);
   process.stdout.write(`${r.name}: configuration rewritten for loopback (addresses and paths only):\n  ${lb.rewrites.join('\n  ')}\n`);
-  return { args: materialize(r, dir, lb.yaml), http: lb.ports.get(3200)!, otlp: lb.ports.get(4318)! };
+  return { args: lb.args, http: lb.http, otlp: lb.otlp };
 }
 
 const roundTrips: Record<string, number> = {};
