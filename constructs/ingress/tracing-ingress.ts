@@ -21,6 +21,11 @@ export interface ITraceUi {
 export interface ISpanReceiver {
   /** The Service port for a protocol. */
   spanEndpoint(protocol: SpanProtocol): ServiceEndpoint;
+  /**
+   * A header the receiver refuses spans without (`X-Scope-OrgID` for a multitenant Tempo); whoever
+   * exports to it must set it.
+   */
+  readonly tenantHeader?: string;
 }
 
 /** Exposing the OTLP/HTTP receiver to clients outside the cluster. */

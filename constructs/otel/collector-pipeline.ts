@@ -180,6 +180,10 @@ export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, 
       if (protocol !== SpanProtocol.OTLP_GRPC && protocol !== SpanProtocol.OTLP_HTTP) {
         throw propError(scope, `exportTo[${i}].protocol`, protocol, 'otlp-grpc or otlp-http');
       }
+      const tenantHeader = target.receiver.tenantHeader;
+      if (tenantHeader && !Object.keys(target.headers ?? {}).some(h => h.toLowerCase() === tenantHeader.toLowerCase())) {
+        throw propError(scope, `exportTo[${i}].headers`, target.headers ?? {}, `a '${tenantHeader}' header: the receiver is multitenant and refuses spans without a tenant`);
+      }
       const endpoint = target.receiver.spanEndpoint(protocol);
       declareEndpointFrom(scope, target.receiver, endpoint, 'collector exports spans to');
       const name = target.name ?? endpoint.serviceName;

@@ -59,6 +59,12 @@ export interface WorkloadInstrumentationOptions {
    */
   readonly resourceAttributes?: Record<string, string>;
   /**
+   * Headers the SDK sends with every export (`OTEL_EXPORTER_OTLP_HEADERS`), for instance the
+   * `X-Scope-OrgID` tenant of a multitenant Tempo. Keys and values as for `resourceAttributes`.
+   * @default - none
+   */
+  readonly headers?: Record<string, string>;
+  /**
    * Names of the containers to instrument.
    * @default - every (non-init) container
    */
@@ -134,6 +140,16 @@ export function sdkEnv(scope: ErrorScope, defaultServiceName: string, o: Workloa
   }
   const protocol = o.protocol ?? SpanProtocol.OTLP_HTTP;
   requireOneOf(scope, 'protocol', protocol, [SpanProtocol.OTLP_HTTP, SpanProtocol.OTLP_GRPC]);
+  const headers = Object.entries(o.headers ?? {});
+  for (const [k, v] of headers) {
+    if (!SAFE.test(k) || typeof v !== 'string' || !SAFE.test(v)) {
+      throw propError(scope, `headers.${k}`, v, 'a header name and value of letters, digits and ._-:/@+ (OTEL_EXPORTER_OTLP_HEADERS is a comma-separated key=value list)');
+    }
+  }
+  const tenantHeader = o.exportTo.tenantHeader;
+  if (tenantHeader && !headers.some(([k]) => k.toLowerCase() === tenantHeader.toLowerCase())) {
+    throw propError(scope, 'headers', o.headers ?? {}, `a '${tenantHeader}' header: the receiver is multitenant and refuses spans without a tenant`);
+  }
   const endpoint = o.exportTo.spanEndpoint(protocol);
   declareEndpointFrom(scope, o.exportTo, endpoint, 'SDK exports spans to');
   const serviceName = o.serviceName ?? defaultServiceName;
@@ -169,6 +185,7 @@ export function sdkEnv(scope: ErrorScope, defaultServiceName: string, o: Workloa
     { name: 'OTEL_RESOURCE_ATTRIBUTES', value: attributes },
     { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: endpoint.url('http') },
     { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: protocol === SpanProtocol.OTLP_GRPC ? 'grpc' : 'http/protobuf' },
+    ...(headers.length ? [{ name: 'OTEL_EXPORTER_OTLP_HEADERS', value: headers.map(([k, v]) => `${k}=${v}`).join(',') }] : []),
     { name: 'OTEL_TRACES_EXPORTER', value: 'otlp' },
     ...(o.exportMetricsAndLogs ? [] : [{ name: 'OTEL_METRICS_EXPORTER', value: 'none' }, { name: 'OTEL_LOGS_EXPORTER', value: 'none' }]),
     { name: 'OTEL_PROPAGATORS', value: propagators.join(',') },

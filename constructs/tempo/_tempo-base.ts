@@ -93,6 +93,11 @@ export abstract class TempoBase<C extends AnyTempoConfigDocument = AnyTempoConfi
   /** The application name. */
   public readonly appName = 'tempo';
 
+  /** `X-Scope-OrgID` when multitenancy is on: Tempo then refuses spans without a tenant. */
+  public get tenantHeader(): string | undefined {
+    return this.settings.multitenancy ? 'X-Scope-OrgID' : undefined;
+  }
+
   /** The address of the receiver for `protocol` on the Service that receives spans. */
   protected receiverEndpoint(serviceName: string, protocol: SpanProtocol): ServiceEndpoint {
     if (!this.settings.protocols.includes(protocol)) {

@@ -344,6 +344,20 @@ describe('OtelCollector refuses to synthesize an unsound configuration', () => {
 describe('OtelCollector validation', () => {
   const chart = () => testChart();
 
+  test('fails if it exports to a multitenant Tempo without the tenant header', () => {
+    const c = chart();
+    const tempo = new TempoMonolithic(c, 'tempo', { multitenancy: true });
+    expect(() => new OtelCollector(c, 'c', { exportTo: [tempo] }))
+      .toThrow("test/c: 'exportTo[0].headers' must be a 'X-Scope-OrgID' header: the receiver is multitenant and refuses spans without a tenant, got {}");
+  });
+
+  test('a multitenant Tempo gets its tenant header (any case)', () => {
+    const c = chart();
+    const tempo = new TempoMonolithic(c, 'tempo', { multitenancy: true });
+    const collector = new OtelCollector(c, 'c', { exportTo: [{ receiver: tempo, headers: { 'x-scope-orgid': 'team-a' } }] });
+    expect(collector.config.document.exporters['otlp/tempo']).toMatchObject({ headers: { 'x-scope-orgid': 'team-a' } });
+  });
+
   test('fails if there is no exportTo', () => {
     expect(() => new OtelCollector(chart(), 'c', {}))
       .toThrow("test/c: 'exportTo' must be at least one receiver to export to (a Jaeger, Tempo or collector construct), got 0");

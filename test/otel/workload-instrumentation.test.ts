@@ -2,7 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  CollectorMode, HeadSampler, JaegerAllInOne, OtelCollector, Prerequisites, Propagator, RemoteSamplingProtocol, SamplingPolicy, SpanProtocol,
+  CollectorMode, HeadSampler, JaegerAllInOne, OtelCollector, Prerequisites, Propagator, RemoteSamplingProtocol, SamplingPolicy, SpanProtocol, TempoMonolithic,
   instrumentWorkload,
 } from '../../constructs';
 import { find, synth, testChart } from '../_support/synth';
@@ -254,8 +254,30 @@ describe('instrumentWorkload validation', () => {
       metadata: { name: 'shop' },
       containers: [{ name: 'web', image: 'shop/web:1.4.2', envVariables: env }, { name: 'worker', image: 'shop/worker:1.4.2' }],
     });
-    return { deployment, agent };
+    return { chart, deployment, agent };
   }
+
+  test('headers become OTEL_EXPORTER_OTLP_HEADERS, right after the protocol', () => {
+    const { deployment, agent } = plusDeployment();
+    const env = instrumentWorkload(deployment, { exportTo: agent, headers: { 'X-Scope-OrgID': 'team-a', 'x-team': 'shop' } });
+    const names = env.map(v => v.name);
+    expect(names.indexOf('OTEL_EXPORTER_OTLP_HEADERS')).toBe(names.indexOf('OTEL_EXPORTER_OTLP_PROTOCOL') + 1);
+    expect(byName(env, 'OTEL_EXPORTER_OTLP_HEADERS')).toBe('X-Scope-OrgID=team-a,x-team=shop');
+  });
+
+  test('fails if a header value has a comma', () => {
+    const { deployment, agent } = plusDeployment();
+    expect(() => instrumentWorkload(deployment, { exportTo: agent, headers: { 'X-Scope-OrgID': 'a,b' } }))
+      .toThrow(/'headers.X-Scope-OrgID' must be a header name and value of letters, digits and ._-:\/@\+ .*got "a,b"/);
+  });
+
+  test('fails if it exports straight to a multitenant Tempo without the tenant header', () => {
+    const { chart, deployment } = plusDeployment();
+    const tempo = new TempoMonolithic(chart, 'tempo', { multitenancy: true });
+    expect(() => instrumentWorkload(deployment, { exportTo: tempo }))
+      .toThrow("'headers' must be a 'X-Scope-OrgID' header: the receiver is multitenant and refuses spans without a tenant, got {}");
+    expect(byName(instrumentWorkload(deployment, { exportTo: tempo, headers: { 'X-Scope-OrgID': 'shop' } }), 'OTEL_EXPORTER_OTLP_HEADERS')).toBe('X-Scope-OrgID=shop');
+  });
 
   test('fails if a container already sets OTEL_SERVICE_NAME', () => {
     const { deployment, agent } = plusDeployment({ OTEL_SERVICE_NAME: plus.EnvValue.fromValue('mine') });
