@@ -230,6 +230,9 @@ export class CollectorConfig {
   private readonly extensions: Record<string, ExtensionConfigs[keyof ExtensionConfigs]> = {};
   private readonly pipelines: Record<string, CollectorPipelineConfig> = {};
   private readonly telemetry: CollectorTelemetryConfig;
+  /** Bumped by every change, so that the YAML is rendered once per state (ConfigMap and checksum share it). */
+  private revision = 0;
+  private rendered?: { readonly revision: number; readonly yaml: string };
 
   constructor(private readonly scope: ErrorScope, options: CollectorConfigOptions) {
     this.telemetry = {
@@ -264,6 +267,7 @@ export class CollectorConfig {
     if (typeof id !== 'string' || !PIPELINE_ID.test(id)) throw propError(this.scope, 'pipeline', id, 'a traces pipeline id: "traces" or "traces/<name>"');
     if (id in this.pipelines) throw propError(this.scope, 'pipeline', id, 'an id not used by another pipeline');
     this.pipelines[id] = { receivers: [...pipeline.receivers], processors: [...pipeline.processors], exporters: [...pipeline.exporters] };
+    this.revision++;
   }
 
   /** Ids of the exporters defined so far. */
@@ -284,7 +288,8 @@ export class CollectorConfig {
 
   /** The configuration file. */
   public toYaml(): string {
-    return stringify(this.document, { lineWidth: 0 });
+    if (this.rendered?.revision !== this.revision) this.rendered = { revision: this.revision, yaml: stringify(this.document, { lineWidth: 0 }) };
+    return this.rendered.yaml;
   }
 
   /** Problems the collector would report at start, or not at all; empty when the configuration is sound. */
@@ -327,6 +332,7 @@ export class CollectorConfig {
     if (typeof id !== 'string' || !ID.test(id)) throw propError(this.scope, kind, id, 'a component id "<type>" or "<type>/<name>"');
     if (id in into) throw propError(this.scope, kind, id, `an id not used by another ${kind}`);
     into[id] = structuredClone(config);
+    this.revision++;
     return id;
   }
 }
