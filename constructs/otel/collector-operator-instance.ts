@@ -87,6 +87,9 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
     checkUniqueObjectNames(this);
     this.serviceName = `${name}-collector`;
     this.config = collectorPipelineConfig(this, name, props);
+    if (props.tailSampling && replicas !== 1) {
+      throw propError(this, 'tailSampling', 'set', `on one replica (replicas: 1): the operator's Service spreads a trace's spans over the replicas; replicas is ${replicas}`);
+    }
     this.node.addValidation({ validate: () => this.config.validate() });
     const q = (v: string) => OpenTelemetryCollectorV1Beta1SpecResourcesLimits.fromString(v);
 

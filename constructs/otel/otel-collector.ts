@@ -85,6 +85,13 @@ export interface OtelCollectorProps extends CollectorPipelineOptions {
   /** Annotations of the Service. @default - none */
   readonly serviceAnnotations?: Record<string, string>;
   /**
+   * The instances sit behind a load balancer that routes by trace id, as the sampling tier of a
+   * {@link TailSamplingGateway} does. Tail sampling on more than one replica needs it: behind a plain
+   * Service the spans of one trace are spread over the replicas and each decides on a fragment.
+   * @default false
+   */
+  readonly loadBalancedByTraceId?: boolean;
+  /**
    * Mount the ServiceAccount token (the `k8s` load-balancing resolver needs it).
    * @default - only when `loadBalanceTo` uses the k8s resolver
    */
@@ -165,6 +172,9 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     this.selector = selectorLabels(ids);
 
     this.config = collectorPipelineConfig(this, name, props);
+    if (props.tailSampling && replicas !== 1 && !props.loadBalancedByTraceId) {
+      throw propError(this, 'tailSampling', 'set', `on one replica (replicas: 1), or on instances behind a load balancer by trace id (TailSamplingGateway); replicas is ${replicas ?? 'autoscaled'}`);
+    }
     this.node.addValidation({ validate: () => this.config.validate() });
     const configYaml = () => this.config.toYaml();
 

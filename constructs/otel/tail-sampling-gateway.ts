@@ -107,6 +107,7 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
       logLevel: props.logLevel,
       exportTo: props.exportTo,
       tailSampling: props.policy,
+      loadBalancedByTraceId: true,
       queue: props.queue,
     });
 

@@ -15,7 +15,7 @@ function build(props: Partial<OtelCollectorOperatorInstanceProps> = {}) {
 }
 
 /** Props that both constructs take: a name and the pipeline. */
-type SharedProps = Partial<CollectorPipelineOptions> & { readonly name?: string };
+type SharedProps = Partial<CollectorPipelineOptions> & { readonly name?: string; readonly replicas?: number };
 
 /** What OtelCollector renders as config.yaml for the same name and pipeline options. */
 function otelCollectorConfig(props: SharedProps) {
@@ -60,6 +60,7 @@ describe('OtelCollectorOperatorInstance', () => {
   test('spec.config is the document OtelCollector renders, with tail sampling, queue and HTTP export', () => {
     const props: SharedProps = {
       name: 'sampler',
+      replicas: 1,
       tailSampling: new SamplingPolicy({ ratio: 0.1, tail: { keepSlowerThan: Duration.seconds(1) } }),
       queue: { queueSize: 5000 },
       logLevel: 'warn',
@@ -67,6 +68,11 @@ describe('OtelCollectorOperatorInstance', () => {
     const { cr } = build(props);
     expect(cr.spec.config).toStrictEqual(otelCollectorConfig(props));
     expect(cr.spec.config.service.pipelines.traces.processors).toStrictEqual(['memory_limiter', 'tail_sampling', 'batch']);
+  });
+
+  test('fails if tail sampling runs on more than one replica (the operator\'s Service spreads a trace over them)', () => {
+    expect(() => build({ tailSampling: new SamplingPolicy({ tail: {} }) }))
+      .toThrow("'tailSampling' must be on one replica (replicas: 1): the operator's Service spreads a trace's spans over the replicas; replicas is 2, got \"set\"");
   });
 
   test('agent: daemonset mode, no replicas, no PDB, agent resources', () => {
@@ -151,7 +157,7 @@ describeWithSchemas()('OtelCollectorOperatorInstance schemas', () => {
   test.each<[string, Partial<OtelCollectorOperatorInstanceProps>]>([
     ['gateway defaults', {}],
     ['agent', { mode: CollectorMode.AGENT }],
-    ['gateway with tail sampling and limits', { tailSampling: new SamplingPolicy({ tail: {} }), resources: { cpuRequest: '1', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' } }],
+    ['gateway with tail sampling and limits', { replicas: 1, tailSampling: new SamplingPolicy({ tail: {} }), resources: { cpuRequest: '1', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' } }],
   ])('%s: every object validates against the Kubernetes and CRD schemas', (_, props) => {
     const { objects } = build(props);
     expect(schemaErrors(objects)).toStrictEqual([]);

@@ -290,7 +290,7 @@ describe('OtelCollector exporters', () => {
   });
 
   test('tailSampling on a gateway: memory_limiter, tail_sampling, batch', () => {
-    const { config } = build({ tailSampling: new SamplingPolicy({ ratio: 0.1, tail: {} }) });
+    const { config } = build({ replicas: 1, tailSampling: new SamplingPolicy({ ratio: 0.1, tail: {} }) });
     expect(config.service.pipelines.traces.processors).toStrictEqual(['memory_limiter', 'tail_sampling', 'batch']);
     expect(config.processors.tail_sampling).toStrictEqual(new SamplingPolicy({ ratio: 0.1, tail: {} }).tailSamplingConfig());
   });
@@ -343,6 +343,13 @@ describe('OtelCollector refuses to synthesize an unsound configuration', () => {
 
 describe('OtelCollector validation', () => {
   const chart = () => testChart();
+
+  test('fails if tail sampling runs on several replicas that no load balancer by trace id feeds', () => {
+    expect(() => build({ tailSampling: new SamplingPolicy({ tail: {} }) }))
+      .toThrow("test/collector: 'tailSampling' must be on one replica (replicas: 1), or on instances behind a load balancer by trace id (TailSamplingGateway); replicas is 2, got \"set\"");
+    expect(() => build({ autoscaling: {}, tailSampling: new SamplingPolicy({ tail: {} }) })).toThrow(/replicas is autoscaled/);
+    expect(() => build({ replicas: 3, tailSampling: new SamplingPolicy({ tail: {} }), loadBalancedByTraceId: true })).not.toThrow();
+  });
 
   test('fails if it exports to a multitenant Tempo without the tenant header', () => {
     const c = chart();
@@ -453,7 +460,7 @@ describeWithSchemas()('OtelCollector schemas and wiring', () => {
     ['gateway defaults', {}],
     ['agent defaults', agentProps],
     ['gateway with autoscaling, persistent queue and tail sampling', {
-      autoscaling: { maxReplicas: 4 }, queue: { persistent: true }, tailSampling: new SamplingPolicy({ tail: {} }),
+      autoscaling: { maxReplicas: 4 }, queue: { persistent: true }, tailSampling: new SamplingPolicy({ tail: {} }), loadBalancedByTraceId: true,
       tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }],
     }],
   ])('%s: every object validates and the chart is wired', (_, props) => {
