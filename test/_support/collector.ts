@@ -120,15 +120,25 @@ export async function startCollector(bin: string, yaml: string, opts: LoopbackCo
 export const isListenRewrite = (line: string) => /: 0\.0\.0\.0(:\d+)? -> 127\.0\.0\.1(:\d+)?$|\.prometheus\.port: \d+ -> \d+$/.test(line);
 
 /** A Jaeger started on loopback. */
-export interface StartedJaeger { readonly program: RunningProgram; readonly ports: Map<number, number> }
+/** A Jaeger started from a generated configuration on loopback. */
+export interface StartedJaeger {
+  readonly program: RunningProgram;
+  /** Container port -> loopback port. */
+  readonly ports: Map<number, number>;
+  /** The generated configuration and the one run, both parsed. */
+  readonly generated: unknown;
+  readonly run: unknown;
+  /** One line per rewritten value. */
+  readonly rewrites: string[];
+}
 
-/** Starts a JaegerAllInOne's generated configuration on loopback (memory storage); resolves once /status is healthy. */
-export async function startJaeger(bin: string, objects: Manifest[], name: string): Promise<StartedJaeger> {
+/**
+ * Starts Jaeger with a generated configuration rewritten for loopback (addresses, and `paths` such
+ * as the sampling file or Badger directories); resolves once `/status` is healthy.
+ */
+export async function startJaegerConfig(bin: string, configYaml: string, paths: Record<string, string>): Promise<StartedJaeger> {
   const dir = tempDir('jaeger-run');
-  const config = (find(objects, 'ConfigMap', `${name}-config`) as any).data['config.yaml'] as string;
-  const strategiesPath = parse(config).extensions.remote_sampling.file.path as string;
-  writeFileSync(join(dir, 'strategies.json'), (find(objects, 'ConfigMap', `${name}-sampling`) as any).data['strategies.json']);
-  const loopback = await rewriteForLoopback(config, { paths: { [strategiesPath]: join(dir, 'strategies.json') } });
+  const loopback = await rewriteForLoopback(configYaml, { paths });
   writeFileSync(join(dir, 'config.yaml'), loopback.yaml);
   const program = RunningProgram.start(bin, [`--config=file:${join(dir, 'config.yaml')}`]);
   try {
@@ -141,7 +151,16 @@ export async function startJaeger(bin: string, objects: Manifest[], name: string
     await program.stop();
     throw new Error(`${e}\n${program.log}`);
   }
-  return { program, ports: loopback.ports };
+  return { program, ports: loopback.ports, generated: parse(configYaml), run: parse(loopback.yaml), rewrites: loopback.rewrites };
+}
+
+/** Starts a JaegerAllInOne's generated configuration on loopback (memory storage); resolves once /status is healthy. */
+export async function startJaeger(bin: string, objects: Manifest[], name: string): Promise<StartedJaeger> {
+  const dir = tempDir('jaeger-files');
+  const config = (find(objects, 'ConfigMap', `${name}-config`) as any).data['config.yaml'] as string;
+  const strategiesPath = parse(config).extensions.remote_sampling.file.path as string;
+  writeFileSync(join(dir, 'strategies.json'), (find(objects, 'ConfigMap', `${name}-sampling`) as any).data['strategies.json']);
+  return startJaegerConfig(bin, config, { [strategiesPath]: join(dir, 'strategies.json') });
 }
 
 /** The span ids Jaeger's query API holds for a trace (none: the trace is not there). */

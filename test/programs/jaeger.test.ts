@@ -7,9 +7,9 @@ import { buildApp } from '../../main';
 import {
   ElasticsearchStorage, JaegerAllInOne, JaegerCollector, JaegerQuery, SearchEngine, TraceStorage,
 } from '../../constructs';
-import { rewriteForLoopback } from '../_support/loopback';
+import { StartedJaeger, startJaegerConfig } from '../_support/collector';
 import { SDK_PROTOCOL_PORTS, SdkProtocol, SentTrace, sendTraceWithSdk } from '../_support/otel-sdk';
-import { describeWithProgram, freePort, PROGRAMS, RunningProgram, runProgram, tempDir, waitFor } from '../_support/programs';
+import { describeWithProgram, freePort, PROGRAMS, runProgram, tempDir, waitFor } from '../_support/programs';
 import { Manifest } from '../_support/synth';
 import { podTemplateOf } from '../_support/policy';
 
@@ -36,35 +36,11 @@ function configMapData(namespace: string, name: string, key: string): string {
   return cm.data[key];
 }
 
-interface StartedJaeger {
-  readonly program: RunningProgram;
-  /** Container port -> loopback port. */
-  readonly ports: Map<number, number>;
-  /** The generated configuration and the one run, both parsed. */
-  readonly generated: unknown;
-  readonly run: unknown;
-  /** One line per rewritten value, as printed. */
-  readonly rewrites: string[];
-}
-
-/** Starts Jaeger with a generated configuration rewritten for loopback; resolves once /status is healthy. */
+/** Starts Jaeger with a generated configuration rewritten for loopback, printing the rewrites. */
 async function startJaeger(bin: string, configYaml: string, paths: Record<string, string>): Promise<StartedJaeger> {
-  const dir = tempDir('jaeger-run');
-  const loopback = await rewriteForLoopback(configYaml, { paths });
-  writeFileSync(join(dir, 'config.yaml'), loopback.yaml);
-  process.stdout.write(`jaeger configuration rewritten for loopback (addresses and paths only):\n  ${loopback.rewrites.join('\n  ')}\n`);
-  const program = RunningProgram.start(bin, [`--config=file:${join(dir, 'config.yaml')}`]);
-  try {
-    await waitFor('jaeger /status', async () => {
-      if (!program.running) throw new Error('jaeger exited');
-      const r = await fetch(`http://127.0.0.1:${loopback.ports.get(13133)}/status`);
-      return r.ok ? true : undefined;
-    });
-  } catch (e) {
-    await program.stop();
-    throw new Error(`${e}\n${program.log}`);
-  }
-  return { program, ports: loopback.ports, generated: parse(configYaml), run: parse(loopback.yaml), rewrites: loopback.rewrites };
+  const started = await startJaegerConfig(bin, configYaml, paths);
+  process.stdout.write(`jaeger configuration rewritten for loopback (addresses and paths only):\n  ${started.rewrites.join('\n  ')}\n`);
+  return started;
 }
 
 /** Every leaf where two parsed documents differ, as `[path, before, after]`. */
