@@ -92,16 +92,8 @@ export interface OtlpExporterConfig {
   readonly retry_on_failure?: RetryOnFailureConfig;
 }
 
-/** `exporters.otlphttp` (OTLP over HTTP). */
-export interface OtlpHttpExporterConfig {
-  readonly endpoint: string;
-  readonly tls?: ClientTlsConfig;
-  readonly headers?: Record<string, string>;
-  readonly compression?: 'gzip' | 'zstd' | 'snappy' | 'none';
-  readonly timeout?: string;
-  readonly sending_queue?: SendingQueueConfig;
-  readonly retry_on_failure?: RetryOnFailureConfig;
-}
+/** `exporters.otlphttp` (OTLP over HTTP): the same settings, `endpoint` being a base URL. */
+export type OtlpHttpExporterConfig = OtlpExporterConfig;
 
 /** `exporters.loadbalancing`. */
 export interface LoadBalancingExporterConfig {

@@ -10,6 +10,7 @@ import {
 } from '../../imports/otelinstrumentation-opentelemetry.io';
 import { propError, requireDnsSubdomain } from '../_errors';
 import { standardLabels } from '../_labels';
+import { podTemplatePointer, valueAt } from './_pod-template';
 import { InstrumentableWorkload, WorkloadInstrumentationOptions, sdkEnv } from './workload-instrumentation';
 
 /** A language the OpenTelemetry Operator injects an auto-instrumentation agent for. */
@@ -98,9 +99,8 @@ export class OperatorInstrumentation extends Construct {
       return;
     }
     if (!(workload instanceof ApiObject)) throw propError(this, 'workload', String(workload), 'a cdk8s-plus workload or a raw Kubernetes workload object');
-    const base = workload.kind === 'CronJob' ? '/spec/jobTemplate/spec/template/metadata' : '/spec/template/metadata';
-    const json = workload.toJson() as Record<string, unknown>;
-    const meta = base.split('/').slice(1).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], json) as { annotations?: Record<string, string> } | undefined;
+    const base = `${podTemplatePointer(workload)}/metadata`;
+    const meta = valueAt<{ annotations?: Record<string, string> }>(workload, base);
     if (!meta) {
       workload.addJsonPatch(JsonPatch.add(base, { annotations: { [key]: value } }));
     } else if (!meta.annotations) {

@@ -16,7 +16,7 @@ import { ServiceEndpoint } from '../service-endpoint';
 import { checkUniqueObjectNames } from '../synthesis';
 import { Images } from '../versions';
 import { CollectorConfig } from './collector-config';
-import { CollectorPipelineOptions, QUEUE_DIRECTORY, collectorPipelineConfig } from './collector-pipeline';
+import { CollectorPipelineOptions, LoadBalancerResolver, QUEUE_DIRECTORY, collectorPipelineConfig } from './collector-pipeline';
 import { CollectorPorts, collectorEndpoint } from './collector-ports';
 
 /** Where the collector runs. */
@@ -184,7 +184,7 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     });
     const checksum = Lazy.any({ produce: () => createHash('sha256').update(configYaml()).digest('hex') });
 
-    const automount = props.automountServiceAccountToken ?? props.loadBalanceTo?.resolver === 'k8s';
+    const automount = props.automountServiceAccountToken ?? props.loadBalanceTo?.resolver === LoadBalancerResolver.K8S;
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name, labels: this.labels },
       automountServiceAccountToken: automount,

@@ -8,6 +8,7 @@ import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { HeadSampler } from '../sampling/head-sampler';
 import { SamplingPolicy } from '../sampling/sampling-policy';
+import { podTemplatePointer, valueAt } from './_pod-template';
 
 /** A context propagator, as `OTEL_PROPAGATORS` spells it. */
 export enum Propagator {
@@ -140,12 +141,8 @@ export function sdkEnv(scope: ErrorScope, defaultServiceName: string, o: Workloa
   }
   const protocol = o.protocol ?? SpanProtocol.OTLP_HTTP;
   requireOneOf(scope, 'protocol', protocol, [SpanProtocol.OTLP_HTTP, SpanProtocol.OTLP_GRPC]);
-  const headers = Object.entries(o.headers ?? {});
-  for (const [k, v] of headers) {
-    if (!SAFE.test(k) || typeof v !== 'string' || !SAFE.test(v)) {
-      throw propError(scope, `headers.${k}`, v, 'a header name and value of letters, digits and ._-:/@+ (OTEL_EXPORTER_OTLP_HEADERS is a comma-separated key=value list)');
-    }
-  }
+  const headers = keyValueList(scope, 'headers', o.headers,
+    'a header name and value of letters, digits and ._-:/@+ (OTEL_EXPORTER_OTLP_HEADERS is a comma-separated key=value list)');
   const tenantHeader = o.exportTo.tenantHeader;
   if (tenantHeader && !headers.some(([k]) => k.toLowerCase() === tenantHeader.toLowerCase())) {
     throw propError(scope, 'headers', o.headers ?? {}, `a '${tenantHeader}' header: the receiver is multitenant and refuses spans without a tenant`);
@@ -169,11 +166,9 @@ export function sdkEnv(scope: ErrorScope, defaultServiceName: string, o: Workloa
     const r = head.remote;
     declareEndpointFrom(scope, r.source, r.protocol === 'grpc' ? r.source.samplingGrpcEndpoint : r.source.samplingEndpoint, 'SDK polls sampling strategies from');
   }
-  const extra = Object.entries(o.resourceAttributes ?? {});
+  const extra = keyValueList(scope, 'resourceAttributes', o.resourceAttributes,
+    'a key and value of letters, digits and ._-:/@+ (OTEL_RESOURCE_ATTRIBUTES is a comma-separated key=value list)');
   for (const [k, v] of extra) {
-    if (!SAFE.test(k) || typeof v !== 'string' || !SAFE.test(v)) {
-      throw propError(scope, `resourceAttributes.${k}`, v, 'a key and value of letters, digits and ._-:/@+ (OTEL_RESOURCE_ATTRIBUTES is a comma-separated key=value list)');
-    }
     if (DOWNWARD.some(d => d.attribute === k) || k === 'k8s.container.name' || k === 'service.name') {
       throw propError(scope, `resourceAttributes.${k}`, v, 'an attribute other than service.name and the Kubernetes ones that are set from the pod');
     }
@@ -191,6 +186,18 @@ export function sdkEnv(scope: ErrorScope, defaultServiceName: string, o: Workloa
     { name: 'OTEL_PROPAGATORS', value: propagators.join(',') },
     ...head.toEnv(),
   ];
+}
+
+/**
+ * The entries of a record rendered into a comma-separated `key=value` variable, each key and value
+ * checked to need no escaping; `allowed` says so in the error.
+ */
+function keyValueList(scope: ErrorScope, field: string, record: Record<string, string> | undefined, allowed: string): Array<[string, string]> {
+  const entries = Object.entries(record ?? {});
+  for (const [k, v] of entries) {
+    if (!SAFE.test(k) || typeof v !== 'string' || !SAFE.test(v)) throw propError(scope, `${field}.${k}`, v, allowed);
+  }
+  return entries;
 }
 
 /** One container of a workload, and how to add variables to it. */
@@ -219,10 +226,8 @@ function describe(workload: InstrumentableWorkload): { name: string; containers:
   }
   const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
   if (!kinds.includes(workload.kind)) throw propError(workload as IConstruct, 'workload', workload.kind, `one of ${kinds.join(', ')}`);
-  const base = workload.kind === 'CronJob' ? '/spec/jobTemplate/spec/template/spec/containers' : '/spec/template/spec/containers';
-  const json = workload.toJson() as { spec?: Record<string, unknown> };
-  const podSpec = base.split('/').slice(1, -1).reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], json) as { containers?: k8s.Container[] } | undefined;
-  const containers = podSpec?.containers ?? [];
+  const base = `${podTemplatePointer(workload)}/spec/containers`;
+  const containers = valueAt<k8s.Container[]>(workload, base) ?? [];
   return {
     name: workload.name,
     containers: containers.map((c, i) => ({

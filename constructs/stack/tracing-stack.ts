@@ -165,7 +165,7 @@ export class TracingStack extends Construct implements ISpanReceiver, IRemoteSam
 
   /** Where applications send spans (OTLP/HTTP by default). */
   public otlpEndpoint(protocol: SpanProtocol.OTLP_HTTP | SpanProtocol.OTLP_GRPC = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
-    return (this.collector ?? this.allInOne)!.spanEndpoint(protocol);
+    return this.spanEndpoint(protocol);
   }
 
   /** Where SDKs poll for sampling strategies (HTTP). */
