@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
@@ -40,7 +40,10 @@ export interface WorkloadInstrumentationOptions {
   readonly protocol?: SpanProtocol.OTLP_HTTP | SpanProtocol.OTLP_GRPC;
   /**
    * `OTEL_SERVICE_NAME`.
-   * @default - the workload's name
+   * @default - the name the workload was given: for a cdk8s-plus workload its `metadata.name` when
+   * set explicitly, else its construct id (lower-cased, characters other than letters, digits, `.`,
+   * `_` and `-` replaced by `-`), never the generated object name with its hash; for a raw
+   * Kubernetes object its `metadata.name`
    */
   readonly serviceName?: string;
   /**
@@ -207,11 +210,24 @@ interface ContainerHandle {
   add(vars: k8s.EnvVar[]): void;
 }
 
+/**
+ * The name the user gave a cdk8s-plus workload: `metadata.name` when set explicitly, otherwise the
+ * construct id, not the object name the chart generated from the path (`shop-orders-c848ac5c`).
+ * cdk8s keeps no record of an explicit name, so a name equal to what the chart generates counts as
+ * generated.
+ */
+function givenName(workload: plus.AbstractPod): string {
+  const resource = ApiObject.of(workload);
+  if (workload.name !== Chart.of(resource).generateObjectName(resource)) return workload.name;
+  const id = workload.node.id.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return id || workload.name;
+}
+
 /** The name and containers of a workload, whichever API it was built with. */
 function describe(workload: InstrumentableWorkload): { name: string; containers: ContainerHandle[] } {
   if (workload instanceof plus.AbstractPod) {
     return {
-      name: workload.name,
+      name: givenName(workload),
       containers: workload.containers.map(c => ({
         name: c.name,
         existing: Object.keys(c.env.variables),

@@ -157,12 +157,30 @@ describe('instrumentWorkload on a cdk8s-plus Deployment', () => {
       .toStrictEqual(['k8s.container.name=web', 'k8s.container.name=worker']);
   });
 
-  test('the default service name is the workload\'s name', () => {
-    const { chart, agent } = stack();
-    const deployment = new plus.Deployment(chart, 'checkout', { containers: [{ name: 'web', image: 'shop/web:1.4.2' }] });
-    instrumentWorkload(deployment, { exportTo: agent });
-    const env = synth(chart).find(o => o.kind === 'Deployment' && o.metadata.name === deployment.name) as any;
-    expect(byName(env.spec.template.spec.containers[0].env, 'OTEL_SERVICE_NAME')).toBe(deployment.name);
+  describe.each([false, true])('the default service name, disableResourceNameHashes: %s', disableResourceNameHashes => {
+    /** The service name of a Deployment built in a fresh chart `shop`, and the object's name. */
+    function serviceName(id: string, metadata?: { name: string }) {
+      const chart = new Chart(Testing.app(), 'shop', { namespace: 'tracing', disableResourceNameHashes });
+      const agent = new OtelCollector(chart, 'agent', { mode: CollectorMode.AGENT, exportTo: [new JaegerAllInOne(chart, 'jaeger')] });
+      const deployment = new plus.Deployment(chart, id, { ...(metadata ? { metadata } : {}), containers: [{ name: 'web', image: 'shop/web:1.4.2' }] });
+      instrumentWorkload(deployment, { exportTo: agent });
+      const object = find(synth(chart), 'Deployment', deployment.name);
+      return { objectName: deployment.name, value: byName(object.spec.template.spec.containers[0].env, 'OTEL_SERVICE_NAME') };
+    }
+
+    test('is the construct id, not the generated object name', () => {
+      const { objectName, value } = serviceName('orders');
+      expect(objectName).toBe(disableResourceNameHashes ? 'shop-orders' : `shop-orders-${objectName.split('-').pop()}`);
+      expect(value).toBe('orders');
+    });
+
+    test('is the explicit metadata.name when given', () => {
+      expect(serviceName('orders', { name: 'order-service' })).toStrictEqual({ objectName: 'order-service', value: 'order-service' });
+    });
+
+    test('is the construct id lower-cased, other characters replaced by "-"', () => {
+      expect(serviceName('Orders API').value).toBe('orders-api');
+    });
   });
 });
 
@@ -178,6 +196,15 @@ describe('instrumentWorkload on raw Kubernetes objects', () => {
     instrumentWorkload(rawDeployment(chart, [{ name: 'web', image: 'shop/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'info' }] }]), { exportTo: agent });
     expect(envOf(find(synth(chart), 'Deployment', 'shop').spec.template.spec.containers[0]))
       .toStrictEqual([{ name: 'LOG_LEVEL', value: 'info' }, ...resourceVars('web'), ...exportVars]);
+  });
+
+  test('the default service name of a raw object is its metadata.name, generated or not', () => {
+    const { chart, agent } = stack();
+    const raw = new k8s.KubeDeployment(chart, 'orders', {
+      spec: { selector: { matchLabels: { app: 'orders' } }, template: podTemplate([{ name: 'web', image: 'shop/web:1.4.2' }]) },
+    });
+    instrumentWorkload(raw, { exportTo: agent });
+    expect(byName(find(synth(chart), 'Deployment', 'test-orders').spec.template.spec.containers[0].env, 'OTEL_SERVICE_NAME')).toBe('test-orders');
   });
 
   test('KubeDeployment with two containers, one with env: each gets its own list', () => {
