@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { propError, requireDnsSubdomain } from '../_errors';
 import { standardLabels } from '../_labels';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
+import { requireEntryTier } from '../otel/_entry-tier';
 import { Prerequisites } from '../prerequisites';
 import { ServiceEndpoint } from '../service-endpoint';
 
@@ -26,6 +27,12 @@ export interface ISpanReceiver {
    * exports to it must set it.
    */
   readonly tenantHeader?: string;
+  /**
+   * The receiver is a tail-sampling tier whose instances sit behind a load balancer by trace id (the
+   * sampling tier of a {@link TailSamplingGateway}): spans must go through that load balancer, and
+   * exporting to the tier directly is an error.
+   */
+  readonly loadBalancedByTraceId?: boolean;
 }
 
 /** Exposing the OTLP/HTTP receiver to clients outside the cluster. */
@@ -120,6 +127,7 @@ export class TracingIngress extends Construct {
     this.uiUrl = `${scheme}://${props.host}${uiPath === '/' ? '/' : uiPath}`;
 
     if (props.otlp) {
+      requireEntryTier(this, 'otlp.receiver', props.otlp.receiver);
       const otlp = props.otlp.receiver.spanEndpoint(SpanProtocol.OTLP_HTTP);
       sameNamespace('otlp.receiver', otlp);
       const host = props.otlp.host ?? props.host;

@@ -5,6 +5,7 @@ import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { SamplingPolicy } from '../sampling/sampling-policy';
 import { ServiceEndpoint } from '../service-endpoint';
+import { requireEntryTier } from './_entry-tier';
 import { BatchConfig, CollectorConfig, MemoryLimiterConfig, RetryOnFailureConfig, SendingQueueConfig } from './collector-config';
 import { CollectorPorts } from './collector-ports';
 
@@ -176,6 +177,7 @@ export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, 
       if (!target.receiver || typeof target.receiver.spanEndpoint !== 'function') {
         throw propError(scope, `exportTo[${i}]`, target.receiver, 'a construct that receives spans (JaegerCollector, JaegerAllInOne, TempoMonolithic, TempoDistributed, OtelCollector, ...)');
       }
+      requireEntryTier(scope, `exportTo[${i}]`, target.receiver);
       const protocol = target.protocol ?? SpanProtocol.OTLP_GRPC;
       if (protocol !== SpanProtocol.OTLP_GRPC && protocol !== SpanProtocol.OTLP_HTTP) {
         throw propError(scope, `exportTo[${i}].protocol`, protocol, 'otlp-grpc or otlp-http');

@@ -1,5 +1,4 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
-import * as plus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   Instrumentation,
@@ -8,6 +7,7 @@ import {
   InstrumentationSpecSampler,
   InstrumentationSpecSamplerType,
 } from '../../imports/otelinstrumentation-opentelemetry.io';
+import { isPlusWorkload } from '../_cdk8s-values';
 import { propError, requireDnsSubdomain } from '../_errors';
 import { standardLabels } from '../_labels';
 import { podTemplatePointer, valueAt } from './_pod-template';
@@ -94,11 +94,11 @@ export class OperatorInstrumentation extends Construct {
     }
     const key = `instrumentation.opentelemetry.io/inject-${language}`;
     const value = this.namespace ? `${this.namespace}/${this.name}` : this.name;
-    if (workload instanceof plus.AbstractPod) {
+    if (isPlusWorkload(workload)) {
       workload.podMetadata.addAnnotation(key, value);
       return;
     }
-    if (!(workload instanceof ApiObject)) throw propError(this, 'workload', String(workload), 'a cdk8s-plus workload or a raw Kubernetes workload object');
+    if (!ApiObject.isApiObject(workload)) throw propError(this, 'workload', String(workload), 'a cdk8s-plus workload or a raw Kubernetes workload object');
     const base = `${podTemplatePointer(workload)}/metadata`;
     const meta = valueAt<{ annotations?: Record<string, string> }>(workload, base);
     if (!meta) {

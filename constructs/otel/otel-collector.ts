@@ -138,6 +138,8 @@ export class OtelCollector extends Construct implements ISpanReceiver {
   public readonly labels: Record<string, string>;
   /** Labels that select this collector's pods. */
   public readonly selector: Record<string, string>;
+  /** The instances sit behind a load balancer by trace id (a sampling tier): nothing may export to this collector directly. */
+  public readonly loadBalancedByTraceId: boolean;
 
   private readonly namespace?: string;
 
@@ -146,6 +148,7 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     const mode = props.mode ?? CollectorMode.GATEWAY;
     if (!Object.values(CollectorMode).includes(mode)) throw propError(this, 'mode', mode, `one of ${Object.values(CollectorMode).join(', ')}`);
     this.mode = mode;
+    this.loadBalancedByTraceId = props.loadBalancedByTraceId ?? false;
     const agent = mode === CollectorMode.AGENT;
     const name = props.name ?? (agent ? 'otel-agent' : 'otel-gateway');
     requireDnsLabel(this, 'name', name, 47);

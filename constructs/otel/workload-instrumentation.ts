@@ -8,6 +8,7 @@ import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { HeadSampler } from '../sampling/head-sampler';
 import { SamplingPolicy } from '../sampling/sampling-policy';
+import { requireEntryTier } from './_entry-tier';
 import { podTemplatePointer, valueAt } from './_pod-template';
 
 /** A context propagator, as `OTEL_PROPAGATORS` spells it. */
@@ -142,6 +143,7 @@ export function sdkEnv(scope: ErrorScope, defaultServiceName: string, o: Workloa
   if (!o || !o.exportTo || typeof o.exportTo.spanEndpoint !== 'function') {
     throw propError(scope, 'exportTo', o?.exportTo, 'a construct that receives spans (OtelCollector, TailSamplingGateway, JaegerCollector, TempoMonolithic, ...)');
   }
+  requireEntryTier(scope, 'exportTo', o.exportTo);
   const protocol = o.protocol ?? SpanProtocol.OTLP_HTTP;
   requireOneOf(scope, 'protocol', protocol, [SpanProtocol.OTLP_HTTP, SpanProtocol.OTLP_GRPC]);
   const headers = keyValueList(scope, 'headers', o.headers,

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { isDuration } from '../_cdk8s-values';
 import { ErrorScope, propError, requireInteger, requireNumberInRange } from '../_errors';
 import { ServiceEndpoint } from '../service-endpoint';
 
@@ -193,7 +194,7 @@ function remoteOptions(scope: ErrorScope, options: JaegerRemoteSamplerOptions): 
     throw propError(scope, 'protocol', protocol, `one of ${Object.values(RemoteSamplingProtocol).join(', ')}`);
   }
   const pollingInterval = options.pollingInterval ?? Duration.minutes(1);
-  const ms = pollingInterval instanceof Duration ? pollingInterval.toMilliseconds({ integral: false }) : NaN;
+  const ms = isDuration(pollingInterval) ? pollingInterval.toMilliseconds({ integral: false }) : NaN;
   requireInteger(scope, 'pollingInterval', ms, 100, MAX_POLLING_MS);
   const initialSamplingRate = options.initialSamplingRate ?? 0.001;
   requireNumberInRange(scope, 'initialSamplingRate', initialSamplingRate, 0, 1);

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { isDuration } from '../_cdk8s-values';
 import { propError, requireInteger, requireNumberInRange } from '../_errors';
 import { HeadSampler } from './head-sampler';
 import { OperationSamplingStrategy, SamplingStrategies, ServiceSamplingStrategy } from './sampling-strategies';
@@ -163,9 +164,9 @@ export class SamplingPolicy {
 function tailConfig(tail: TailSamplingOptions, ratio: number): TailSamplingProcessorConfig {
   const scope = `${SCOPE}.tail`;
   const wait = tail.decisionWait ?? Duration.seconds(10);
-  const waitMs = wait instanceof Duration ? wait.toMilliseconds({ integral: false }) : NaN;
+  const waitMs = isDuration(wait) ? wait.toMilliseconds({ integral: false }) : NaN;
   if (!(waitMs >= 1000 && waitMs <= 600_000 && Number.isInteger(waitMs))) {
-    throw propError(scope, 'decisionWait', wait instanceof Duration ? `${waitMs}ms` : wait, 'a Duration from 1 s to 10 min, in whole milliseconds');
+    throw propError(scope, 'decisionWait', isDuration(wait) ? `${waitMs}ms` : wait, 'a Duration from 1 s to 10 min, in whole milliseconds');
   }
   const numTraces = tail.numTraces ?? 50_000;
   requireInteger(scope, 'numTraces', numTraces, 1, 100_000_000);

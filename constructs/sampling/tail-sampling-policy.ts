@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { isDuration } from '../_cdk8s-values';
 import { ErrorScope, propError, requireInteger, requireNumberInRange } from '../_errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -297,9 +298,9 @@ function requireKey(scope: string, key: string): void {
 }
 
 function wholeMillis(scope: string, field: string, d: Duration, min: number): number {
-  const ms = d instanceof Duration ? d.toMilliseconds({ integral: false }) : NaN;
+  const ms = isDuration(d) ? d.toMilliseconds({ integral: false }) : NaN;
   if (!Number.isInteger(ms) || ms < min) {
-    throw propError(scope, field, d instanceof Duration ? `${ms}ms` : d, `a Duration of whole milliseconds, at least ${min} ms`);
+    throw propError(scope, field, isDuration(d) ? `${ms}ms` : d, `a Duration of whole milliseconds, at least ${min} ms`);
   }
   return ms;
 }

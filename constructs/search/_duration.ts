@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { isDuration } from '../_cdk8s-values';
 import { ErrorScope, propError } from '../_errors';
 
 /** A unit of a rendered duration, with its length in microseconds. */
@@ -28,7 +29,7 @@ export const GRAFANA_INTERVAL_UNITS: readonly DurationUnit[] = [HOURS, MINUTES, 
  * Throws unless the duration is > 0 and a whole number of the smallest unit allowed.
  */
 export function renderDuration(scope: ErrorScope, field: string, value: Duration, units: readonly DurationUnit[] = GO_DURATION_UNITS): string {
-  if (!(value instanceof Duration)) {
+  if (!isDuration(value)) {
     throw propError(scope, field, value, 'a cdk8s Duration, such as Duration.seconds(1)');
   }
   const smallest = units[units.length - 1];

@@ -1,5 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
-import { ElasticsearchStorage, JaegerAllInOne, JaegerCollector, JaegerQuery, Prerequisites, TracingIngress } from '../../constructs';
+import {
+  ElasticsearchStorage, JaegerAllInOne, JaegerCollector, JaegerQuery, Prerequisites, SamplingPolicy, TailSamplingGateway, TracingIngress,
+} from '../../constructs';
 import { find, synth, testChart } from '../_support/synth';
 
 describe('TracingIngress', () => {
@@ -58,6 +60,16 @@ describe('TracingIngress', () => {
     const jaeger = new JaegerAllInOne(chart, 'jaeger', { basePath: '/v1/traces' });
     expect(() => new TracingIngress(chart, 'ingress', { host: 'j.example.com', ui: jaeger, otlp: { receiver: jaeger } }))
       .toThrow(/'ui.basePath' must be another path than \/v1\/traces, which OTLP uses on the same host, got "\/v1\/traces"/);
+  });
+
+  test('fails if OTLP is exposed on the sampling tier of a TailSamplingGateway', () => {
+    const chart = testChart();
+    const jaeger = new JaegerAllInOne(chart, 'jaeger');
+    const gateway = new TailSamplingGateway(chart, 'sampling', { policy: new SamplingPolicy({ tail: {} }), exportTo: [jaeger] });
+    expect(() => new TracingIngress(chart, 'ingress', { host: 'j.example.com', ui: jaeger, otlp: { receiver: gateway.sampler, host: 'otlp.example.com' } }))
+      .toThrow("test/ingress: 'otlp.receiver' must be the TailSamplingGateway test/sampling itself or its load-balancing tier test/sampling/LoadBalancer (test/sampling/Sampler is a sampling tier: sent to directly, the spans of one trace are spread over its instances and each decides on a fragment), got \"test/sampling/Sampler\"");
+    new TracingIngress(chart, 'ok', { name: 'ok', host: 'j.example.com', ui: jaeger, otlp: { receiver: gateway, host: 'otlp.example.com' } });
+    expect(find(synth(chart), 'Ingress', 'ok').spec.rules[1].http.paths[0].backend).toStrictEqual({ service: { name: 'otel-sampling-lb', port: { name: 'otlp-http' } } });
   });
 
   test('fails if the TLS secret name is invalid', () => {

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import {
   CollectorMode, CollectorPipelineOptions, JaegerAllInOne, OtelCollector, OtelCollectorOperatorInstance, OtelCollectorOperatorInstanceProps, SamplingPolicy, SpanProtocol,
-  TempoMonolithic, validationErrors,
+  TailSamplingGateway, TempoMonolithic, validationErrors,
 } from '../../constructs';
 import { configFile, find, synth, testChart } from '../_support/synth';
 import { describeWithSchemas, schemaErrors, wiringErrors } from '../_support/validate-manifests';
@@ -137,6 +137,13 @@ describe('OtelCollectorOperatorInstance', () => {
   test('fails if the queue is persistent', () => {
     expect(() => build({ queue: { persistent: true } }))
       .toThrow("test/collector: 'queue.persistent' must be false for the operator rendering (use OtelCollector for a persistent queue), got true");
+  });
+
+  test('fails if it exports to the sampling tier of a TailSamplingGateway', () => {
+    const chart = testChart();
+    const gateway = new TailSamplingGateway(chart, 'sampling', { policy: new SamplingPolicy({ tail: {} }), exportTo: [new JaegerAllInOne(chart, 'jaeger')] });
+    expect(() => new OtelCollectorOperatorInstance(chart, 'c', { exportTo: [gateway.sampler] }))
+      .toThrow("test/c: 'exportTo[0]' must be the TailSamplingGateway test/sampling itself or its load-balancing tier test/sampling/LoadBalancer (test/sampling/Sampler is a sampling tier: sent to directly, the spans of one trace are spread over its instances and each decides on a fragment), got \"test/sampling/Sampler\"");
   });
 
   test('fails if there is no exportTo', () => {

@@ -3,7 +3,7 @@ import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
   CollectorMode, HeadSampler, InstrumentationLanguage, JaegerAllInOne, OperatorInstrumentation, OperatorInstrumentationProps, OtelCollector,
-  Propagator, SamplingPolicy, SpanProtocol,
+  Propagator, SamplingPolicy, SpanProtocol, TailSamplingGateway,
 } from '../../constructs';
 import { find, synth, testChart } from '../_support/synth';
 import { describeWithSchemas, schemaErrors, wiringErrors } from '../_support/validate-manifests';
@@ -157,6 +157,13 @@ describe('OperatorInstrumentation', () => {
   test('fails if the name is not a DNS subdomain', () => {
     expect(() => build({ name: 'Tracing_Java' }))
       .toThrow("test/instrumentation: 'name' must be a DNS subdomain of at most 253 characters (lower-case letters, digits, '-' and '.'), got \"Tracing_Java\"");
+  });
+
+  test('fails if it exports to the sampling tier of a TailSamplingGateway', () => {
+    const chart = testChart();
+    const gateway = new TailSamplingGateway(chart, 'sampling', { policy: new SamplingPolicy({ tail: {} }), exportTo: [new JaegerAllInOne(chart, 'jaeger')] });
+    expect(() => new OperatorInstrumentation(chart, 'instrumentation', { exportTo: gateway.sampler }))
+      .toThrow("test/instrumentation: 'exportTo' must be the TailSamplingGateway test/sampling itself or its load-balancing tier test/sampling/LoadBalancer (test/sampling/Sampler is a sampling tier: sent to directly, the spans of one trace are spread over its instances and each decides on a fragment), got \"test/sampling/Sampler\"");
   });
 
   test('fails if propagators repeat', () => {

@@ -1,6 +1,6 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  CollectorMode, JaegerAllInOne, LoadBalancerResolver, OtelCollector, OtelCollectorProps, Prerequisites, SamplingPolicy, SpanProtocol, TempoMonolithic,
+  CollectorMode, JaegerAllInOne, LoadBalancerResolver, OtelCollector, OtelCollectorProps, Prerequisites, SamplingPolicy, SpanProtocol, TailSamplingGateway, TempoMonolithic,
   synthesizeApp, validationErrors,
 } from '../../constructs';
 import { configFile, find, ofKind, synth, testChart } from '../_support/synth';
@@ -363,6 +363,26 @@ describe('OtelCollector validation', () => {
     const tempo = new TempoMonolithic(c, 'tempo', { multitenancy: true });
     const collector = new OtelCollector(c, 'c', { exportTo: [{ receiver: tempo, headers: { 'x-scope-orgid': 'team-a' } }] });
     expect(collector.config.document.exporters['otlp/tempo']).toMatchObject({ headers: { 'x-scope-orgid': 'team-a' } });
+  });
+
+  test('fails if it exports to the sampling tier of a TailSamplingGateway (not through its load-balancing tier)', () => {
+    const c = chart();
+    const gateway = new TailSamplingGateway(c, 'sampling', { policy: new SamplingPolicy({ tail: {} }), exportTo: [new JaegerAllInOne(c, 'jaeger')] });
+    expect(() => new OtelCollector(c, 'agent', { mode: CollectorMode.AGENT, exportTo: [gateway.sampler] }))
+      .toThrow("test/agent: 'exportTo[0]' must be the TailSamplingGateway test/sampling itself or its load-balancing tier test/sampling/LoadBalancer (test/sampling/Sampler is a sampling tier: sent to directly, the spans of one trace are spread over its instances and each decides on a fragment), got \"test/sampling/Sampler\"");
+    expect(() => new OtelCollector(c, 'agent2', { name: 'agent2', mode: CollectorMode.AGENT, exportTo: [{ receiver: gateway.sampler, protocol: SpanProtocol.OTLP_HTTP }] }))
+      .toThrow(/^test\/agent2: 'exportTo\[0\]' must be the TailSamplingGateway test\/sampling itself/);
+    expect(new OtelCollector(c, 'agent3', { name: 'agent3', mode: CollectorMode.AGENT, exportTo: [gateway] }).config.exporterIds).toStrictEqual(['otlp/otel-sampling-lb']);
+    expect(new OtelCollector(c, 'agent4', { name: 'agent4', mode: CollectorMode.AGENT, exportTo: [gateway.loadBalancer] }).config.exporterIds).toStrictEqual(['otlp/otel-sampling-lb']);
+  });
+
+  test('fails if it exports to a collector that sits behind a load balancer by trace id', () => {
+    const c = chart();
+    const tier = new OtelCollector(c, 'tier', { name: 'tier', exportTo: [new JaegerAllInOne(c, 'jaeger')], tailSampling: new SamplingPolicy({ tail: {} }), loadBalancedByTraceId: true });
+    expect(tier.loadBalancedByTraceId).toBe(true);
+    expect(() => new OtelCollector(c, 'c', { exportTo: [tier] }))
+      .toThrow("test/c: 'exportTo[0]' must be the load balancer by trace id in front of test/tier (a collector whose loadBalanceTo is its headless Service) "
+        + "(test/tier is a sampling tier: sent to directly, the spans of one trace are spread over its instances and each decides on a fragment), got \"test/tier\"");
   });
 
   test('fails if there is no exportTo', () => {

@@ -2,7 +2,8 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  CollectorMode, HeadSampler, JaegerAllInOne, OtelCollector, Prerequisites, Propagator, RemoteSamplingProtocol, SamplingPolicy, SpanProtocol, TempoMonolithic,
+  CollectorMode, HeadSampler, JaegerAllInOne, OtelCollector, Prerequisites, Propagator, RemoteSamplingProtocol, SamplingPolicy, SpanProtocol, TailSamplingGateway,
+  TempoMonolithic,
   instrumentWorkload,
 } from '../../constructs';
 import { find, synth, testChart } from '../_support/synth';
@@ -304,6 +305,14 @@ describe('instrumentWorkload validation', () => {
     expect(() => instrumentWorkload(deployment, { exportTo: tempo }))
       .toThrow("'headers' must be a 'X-Scope-OrgID' header: the receiver is multitenant and refuses spans without a tenant, got {}");
     expect(byName(instrumentWorkload(deployment, { exportTo: tempo, headers: { 'X-Scope-OrgID': 'shop' } }), 'OTEL_EXPORTER_OTLP_HEADERS')).toBe('X-Scope-OrgID=shop');
+  });
+
+  test('fails if it exports straight to the sampling tier of a TailSamplingGateway', () => {
+    const { chart, deployment } = plusDeployment();
+    const gateway = new TailSamplingGateway(chart, 'sampling', { policy: new SamplingPolicy({ tail: {} }), exportTo: [chart.node.findChild('jaeger') as JaegerAllInOne] });
+    expect(() => instrumentWorkload(deployment, { exportTo: gateway.sampler }))
+      .toThrow("test/shop: 'exportTo' must be the TailSamplingGateway test/sampling itself or its load-balancing tier test/sampling/LoadBalancer (test/sampling/Sampler is a sampling tier: sent to directly, the spans of one trace are spread over its instances and each decides on a fragment), got \"test/sampling/Sampler\"");
+    expect(byName(instrumentWorkload(deployment, { exportTo: gateway }), 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe('http://otel-sampling-lb.tracing.svc:4318');
   });
 
   test('fails if a container already sets OTEL_SERVICE_NAME', () => {
