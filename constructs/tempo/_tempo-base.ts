@@ -57,10 +57,12 @@ export abstract class TempoBase<C extends AnyTempoConfigDocument = AnyTempoConfi
       this.overridesConfigMap = new k8s.KubeConfigMap(this, 'Overrides', { metadata: { name: `${this.settings.name}-overrides`, labels }, data: { 'overrides.yaml': overrides } });
     }
     this.checksum = hash.digest('hex');
+    // Shared by every component, so labelled as Helm's Tempo charts label it: without a component.
+    const { 'app.kubernetes.io/component': _config, ...accountLabels } = labels;
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: {
         name: this.settings.name,
-        labels,
+        labels: accountLabels,
         ...(Object.keys(this.binding.serviceAccountAnnotations).length ? { annotations: this.binding.serviceAccountAnnotations } : {}),
       },
       automountServiceAccountToken: false,

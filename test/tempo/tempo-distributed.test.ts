@@ -46,6 +46,15 @@ describe('TempoDistributed', () => {
     expect(find(objects, 'Deployment', 'tempo-backend-scheduler').spec.strategy).toStrictEqual({ type: 'Recreate' });
   });
 
+  test('labels: the ServiceAccount that every component runs as has no component label', () => {
+    const { objects } = build();
+    expect(find(objects, 'ServiceAccount', 'tempo').metadata.labels).toStrictEqual({
+      'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/version': '3.0.3',
+      'app.kubernetes.io/part-of': 'cdk8s-tracing', 'app.kubernetes.io/managed-by': 'cdk8s',
+    });
+    expect(find(objects, 'ConfigMap', 'tempo-config').metadata.labels['app.kubernetes.io/component']).toBe('config');
+  });
+
   test('defaults: the whole configuration, one file for every component', () => {
     expect(build().config).toStrictEqual({
       multitenancy_enabled: false,

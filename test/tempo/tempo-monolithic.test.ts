@@ -30,6 +30,14 @@ describe('TempoMonolithic', () => {
     expect(statefulSet.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
   });
 
+  test('labels: the ConfigMaps are the config component; the ServiceAccount, which every pod runs as, has no component', () => {
+    const { objects } = build({ overrides: { tenants: { 'single-tenant': { maxTracesPerUser: 1 } } } });
+    const common = { 'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/version': '3.0.3', 'app.kubernetes.io/part-of': 'cdk8s-tracing', 'app.kubernetes.io/managed-by': 'cdk8s' };
+    expect(find(objects, 'ServiceAccount', 'tempo').metadata.labels).toStrictEqual(common);
+    expect(find(objects, 'ConfigMap', 'tempo-config').metadata.labels).toStrictEqual({ ...common, 'app.kubernetes.io/component': 'config' });
+    expect(find(objects, 'ConfigMap', 'tempo-overrides').metadata.labels).toStrictEqual({ ...common, 'app.kubernetes.io/component': 'config' });
+  });
+
   test('defaults: the whole configuration (target all, local blocks on the volume, 14 days, OTLP)', () => {
     expect(build().config).toStrictEqual({
       target: 'all',
