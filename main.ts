@@ -31,8 +31,16 @@ import {
   TracingPreset,
   TracingNamespace,
   TracingStack,
+  TracingDefaults,
+  TracingDefaultsProps,
   synthesizeApp,
 } from './constructs';
+
+/** Variations of the example app, for tests. */
+export interface ExampleOptions {
+  /** Chart-wide defaults set in every chart, before its components. @default - none */
+  readonly defaults?: TracingDefaultsProps;
+}
 
 /**
  * The example stacks, one Chart (and one file in dist/) each:
@@ -49,13 +57,18 @@ import {
  *   Jaeger and Tempo, and two sample applications, one wired by `instrumentWorkload`, one by the
  *   OpenTelemetry Operator's `Instrumentation` with Jaeger remote sampling.
  */
-export function buildApp(props: AppProps = {}): App {
+export function buildApp(props: AppProps = {}, options: ExampleOptions = {}): App {
   const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART, ...props });
+  const newChart = (id: string, namespace: string): Chart => {
+    const chart = new Chart(app, id, { namespace, disableResourceNameHashes: true });
+    if (options.defaults) new TracingDefaults(chart, 'defaults', options.defaults);
+    return chart;
+  };
 
-  const dev = new Chart(app, 'jaeger-dev', { namespace: 'tracing-dev', disableResourceNameHashes: true });
+  const dev = newChart('jaeger-dev', 'tracing-dev');
   new TracingStack(dev, 'tracing', { preset: TracingPreset.DEV });
 
-  const prod = new Chart(app, 'jaeger-production', { namespace: 'tracing', disableResourceNameHashes: true });
+  const prod = newChart('jaeger-production', 'tracing');
   const jaegerProduction = new TracingStack(prod, 'tracing', {
     preset: TracingPreset.PRODUCTION,
     elasticsearch: {
@@ -94,7 +107,7 @@ export function buildApp(props: AppProps = {}): App {
     logs: { datasourceUid: 'loki' },
   });
 
-  const operator = new Chart(app, 'jaeger-operator', { namespace: 'observability', disableResourceNameHashes: true });
+  const operator = newChart('jaeger-operator', 'observability');
   new TracingNamespace(operator, 'namespace');
   const operatorJaeger = new JaegerOperatorInstance(operator, 'jaeger', {
     name: 'jaeger-production',
@@ -105,7 +118,7 @@ export function buildApp(props: AppProps = {}): App {
   // For clusters that run the OpenTelemetry Operator too: a gateway as an OpenTelemetryCollector.
   new OtelCollectorOperatorInstance(operator, 'collector', { exportTo: [operatorJaeger] });
 
-  const tempoDev = new Chart(app, 'tempo-monolithic', { namespace: 'tempo-dev', disableResourceNameHashes: true });
+  const tempoDev = newChart('tempo-monolithic', 'tempo-dev');
   new TracingNamespace(tempoDev, 'namespace');
   const monolithic = new TempoMonolithic(tempoDev, 'tempo', {
     protocols: [SpanProtocol.OTLP_GRPC, SpanProtocol.OTLP_HTTP, SpanProtocol.ZIPKIN],
@@ -113,7 +126,7 @@ export function buildApp(props: AppProps = {}): App {
   });
   new GrafanaDatasources(tempoDev, 'grafana', { tempo: { endpoint: monolithic.queryEndpoint, uid: 'tempo-dev', name: 'Tempo (dev)' } });
 
-  const tempoProd = new Chart(app, 'tempo-production', { namespace: 'tempo', disableResourceNameHashes: true });
+  const tempoProd = newChart('tempo-production', 'tempo');
   new TracingNamespace(tempoProd, 'namespace');
   const bucket = new S3Bucket(tempoProd, 'bucket', {
     bucket: 'example-tempo-traces',
@@ -153,13 +166,12 @@ export function buildApp(props: AppProps = {}): App {
     ],
   });
 
-  buildTracePipeline(app, { jaeger: jaegerProduction, tempo });
+  buildTracePipeline(newChart('trace-pipeline', 'telemetry'), { jaeger: jaegerProduction, tempo });
   return app;
 }
 
 /** The `trace-pipeline` example stack: agent, tail-sampling gateway, instrumented applications. */
-function buildTracePipeline(app: App, backends: { jaeger: TracingStack; tempo: TempoDistributed }): void {
-  const chart = new Chart(app, 'trace-pipeline', { namespace: 'telemetry', disableResourceNameHashes: true });
+function buildTracePipeline(chart: Chart, backends: { jaeger: TracingStack; tempo: TempoDistributed }): void {
   new TracingNamespace(chart, 'namespace');
 
   // One policy: SDKs send every trace; the gateway keeps errors, slow traces and 5% of the rest, and

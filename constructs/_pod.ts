@@ -63,3 +63,14 @@ export function httpProbe(path: string, port: string, opts: { initialDelaySecond
     failureThreshold: opts.failureThreshold ?? 3,
   };
 }
+
+/**
+ * Spread the pods of one component over zones, then nodes, as far as the scheduler can
+ * (`ScheduleAnyway`: a single-zone cluster still schedules every replica).
+ */
+export function spreadOverZonesAndNodes(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
+  return [
+    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+  ];
+}

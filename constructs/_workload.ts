@@ -1,33 +1,240 @@
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { ErrorScope } from './_errors';
+import { IConstruct } from 'constructs';
+import { ErrorScope, propError, requireDnsSubdomain } from './_errors';
+import { pinnedImage, PinnedImage } from './_image';
 import { goMemLimitEnv, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_pod';
-import { ContainerResources } from './resources';
+import { Prerequisites } from './prerequisites';
+import { ContainerResources, validateResources } from './resources';
+import { ImagePullPolicy, WorkloadOptions } from './workload-options';
 
-/** Everything one single-container pod needs. */
-export interface PodOptions {
-  readonly containerName: string;
-  readonly image: string;
-  readonly imagePullPolicy?: string;
-  readonly args?: string[];
-  readonly env?: k8s.EnvVar[];
-  readonly ports?: k8s.ContainerPort[];
-  readonly volumes?: k8s.Volume[];
-  readonly volumeMounts?: k8s.VolumeMount[];
-  readonly resources: ContainerResources;
-  readonly readinessProbe?: k8s.Probe;
-  readonly livenessProbe?: k8s.Probe;
-  readonly startupProbe?: k8s.Probe;
-  readonly labels: Record<string, string>;
+/** The chart-wide defaults as {@link TracingDefaults} registers them (kept here to avoid an import cycle). */
+export interface ChartWorkloadDefaults extends Omit<WorkloadOptions, 'image' | 'resources'> {
+  readonly imageRegistry?: string;
+  readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;
-  readonly serviceAccountName?: string;
-  readonly restartPolicy?: string;
-  readonly terminationGracePeriodSeconds?: number;
+}
+
+const DEFAULTS = new WeakMap<Chart, ChartWorkloadDefaults>();
+const BUILT = new WeakMap<Chart, string[]>();
+
+/** Called by {@link TracingDefaults}. */
+export function registerChartDefaults(chart: Chart, defaults: ChartWorkloadDefaults): void {
+  DEFAULTS.set(chart, defaults);
+}
+
+/** Paths of the components that already resolved their workload options in `chart`. */
+export function workloadsBuiltIn(chart: Chart): string[] {
+  return [...new Set(BUILT.get(chart) ?? [])];
+}
+
+/** The chart-wide defaults of `scope`'s chart. */
+export function chartDefaults(scope: IConstruct): ChartWorkloadDefaults {
+  return DEFAULTS.get(Chart.of(scope)) ?? {};
+}
+
+const PULL_POLICIES: readonly ImagePullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const REGISTRY = /^(?<host>[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:\d{1,5})?)(?<path>(\/[a-z0-9]+([._-][a-z0-9]+)*)*)$/;
+
+function validKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (!LABEL_NAME.test(name)) return false;
+  return prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
+}
+
+function requireStringMap(scope: ErrorScope, field: string, map: unknown): asserts map is Record<string, string> {
+  if (typeof map !== 'object' || map === null || Array.isArray(map) || Object.values(map).some(v => typeof v !== 'string')) {
+    throw propError(scope, field, map, 'a map of strings to strings');
+  }
+}
+
+/** Label keys and values as Kubernetes accepts them. */
+export function validateLabels(scope: ErrorScope, field: string, labels: Record<string, string> | undefined): void {
+  if (labels === undefined) return;
+  requireStringMap(scope, field, labels);
+  for (const [k, v] of Object.entries(labels)) {
+    if (!validKey(k)) throw propError(scope, `${field} key`, k, 'a label key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters (letters, digits, \'-\', \'_\', \'.\', starting and ending alphanumeric)');
+    if (!LABEL_VALUE.test(v)) throw propError(scope, `${field}.${k}`, v, 'a label value: at most 63 characters (letters, digits, \'-\', \'_\', \'.\', starting and ending alphanumeric), or empty');
+  }
+}
+
+/** Annotation keys as Kubernetes accepts them (values are free text). */
+export function validateAnnotations(scope: ErrorScope, field: string, annotations: Record<string, string> | undefined): void {
+  if (annotations === undefined) return;
+  requireStringMap(scope, field, annotations);
+  for (const k of Object.keys(annotations)) {
+    if (!validKey(k)) throw propError(scope, `${field} key`, k, 'an annotation key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters (letters, digits, \'-\', \'_\', \'.\', starting and ending alphanumeric)');
+  }
+}
+
+/** A registry host, with optional port and path, to put in front of image references. */
+export function validateImageRegistry(scope: ErrorScope, field: string, registry: string): void {
+  if (typeof registry !== 'string' || registry.length > 255 || !REGISTRY.test(registry)) {
+    throw propError(scope, field, registry, 'a registry host with optional port and path, such as "registry.internal:5000" or "registry.internal/mirror" (no scheme, no trailing \'/\')');
+  }
+}
+
+/**
+ * `reference` pulled through `registry`: references without a registry of their own (Docker Hub)
+ * or with `docker.io` are prefixed; any other registry is kept.
+ */
+export function imageThroughRegistry(reference: string, registry: string | undefined): string {
+  if (!registry) return reference;
+  const slash = reference.indexOf('/');
+  const first = slash >= 0 ? reference.slice(0, slash) : '';
+  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasRegistry) return `${registry}/${reference}`;
+  if (first === 'docker.io' || first === 'index.docker.io' || first === 'registry-1.docker.io') return `${registry}/${reference.slice(slash + 1)}`;
+  return reference;
+}
+
+/** An image reference of `scope`'s component, pinned and pulled through the chart's registry. */
+export function resolveImage(scope: IConstruct, field: string, reference: string): PinnedImage {
+  const pinned = pinnedImage(scope, field, reference);
+  return pinnedImage(scope, field, imageThroughRegistry(pinned.reference, chartDefaults(scope).imageRegistry));
+}
+
+/**
+ * Checks one layer of workload options (a component's props, a role's, or the chart defaults).
+ * @param prefix the field prefix of the layer, e.g. `'liveStore.'`
+ */
+export function validateWorkloadOptions(scope: IConstruct, prefix: string, o: Omit<WorkloadOptions, 'image'> & { readonly image?: string }): void {
+  if (o.image !== undefined) pinnedImage(scope, `${prefix}image`, o.image);
+  if (o.imagePullPolicy !== undefined && !PULL_POLICIES.includes(o.imagePullPolicy)) {
+    throw propError(scope, `${prefix}imagePullPolicy`, o.imagePullPolicy, `one of ${PULL_POLICIES.map(p => JSON.stringify(p)).join(', ')}`);
+  }
+  if (o.imagePullSecrets !== undefined) {
+    if (!Array.isArray(o.imagePullSecrets)) throw propError(scope, `${prefix}imagePullSecrets`, o.imagePullSecrets, 'a list of Secret names');
+    o.imagePullSecrets.forEach((name, i) => requireDnsSubdomain(scope, `${prefix}imagePullSecrets[${i}]`, name));
+  }
+  if (o.nodeSelector !== undefined) validateLabels(scope, `${prefix}nodeSelector`, o.nodeSelector);
+  for (const field of ['tolerations', 'topologySpreadConstraints'] as const) {
+    if (o[field] !== undefined && !Array.isArray(o[field])) throw propError(scope, `${prefix}${field}`, o[field], 'a list');
+  }
+  if (o.affinity !== undefined && (typeof o.affinity !== 'object' || o.affinity === null || Array.isArray(o.affinity))) {
+    throw propError(scope, `${prefix}affinity`, o.affinity, 'an Affinity object (nodeAffinity, podAffinity, podAntiAffinity)');
+  }
+  if (o.priorityClassName !== undefined) requireDnsSubdomain(scope, `${prefix}priorityClassName`, o.priorityClassName);
+  validateLabels(scope, `${prefix}podLabels`, o.podLabels);
+  validateAnnotations(scope, `${prefix}podAnnotations`, o.podAnnotations);
+  if (o.resources !== undefined) validateResources(scope, `${prefix}resources`, o.resources);
+}
+
+/** One layer of options: a component's props (`prefix` ''), or one of its roles (`'liveStore.'`). */
+export interface WorkloadLayer {
+  readonly prefix: string;
+  readonly options?: WorkloadOptions;
+}
+
+/** The component's own choices, used where neither the chart nor the user says otherwise. */
+export interface WorkloadFallback {
+  readonly image: string;
+  readonly resources: ContainerResources;
+  readonly topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
+}
+
+/** Every workload option of one pod, decided. */
+export interface ResolvedWorkload {
+  readonly image: PinnedImage;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly imagePullSecrets: string[];
   readonly nodeSelector?: Record<string, string>;
   readonly tolerations?: k8s.Toleration[];
   readonly affinity?: k8s.Affinity;
   readonly topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
   readonly priorityClassName?: string;
-  readonly imagePullSecrets?: string[];
+  readonly podLabels: Record<string, string>;
+  readonly podAnnotations: Record<string, string>;
+  /** `TracingDefaults.labels`: on the pod unless the component or the user sets the key. */
+  readonly chartLabels: Record<string, string>;
+  /** `TracingDefaults.annotations`: on the pod unless the component or the user sets the key. */
+  readonly chartAnnotations: Record<string, string>;
+  readonly resources: ContainerResources;
+}
+
+/**
+ * Decides the workload options of one pod of `scope`: the chart defaults ({@link TracingDefaults}),
+ * then each layer (component, role), then the component's fallback. Validates each layer, declares
+ * pull Secrets as prerequisites, and records that `scope` was built (defaults come first).
+ */
+export function resolveWorkload(scope: IConstruct, layers: readonly WorkloadLayer[], fallback: WorkloadFallback, opts: { readonly pullSecrets?: boolean } = {}): ResolvedWorkload {
+  const chart = Chart.of(scope);
+  const built = BUILT.get(chart) ?? [];
+  built.push(scope.node.path);
+  BUILT.set(chart, built);
+
+  for (const l of layers) if (l.options) validateWorkloadOptions(scope, l.prefix, l.options);
+  const d = chartDefaults(scope);
+  const pick = <K extends keyof WorkloadOptions>(key: K): WorkloadOptions[K] | undefined => {
+    let value: WorkloadOptions[K] | undefined = (d as WorkloadOptions)[key];
+    for (const l of layers) if (l.options?.[key] !== undefined) value = l.options[key];
+    return value;
+  };
+  const merged = (key: 'podLabels' | 'podAnnotations'): Record<string, string> =>
+    Object.assign({}, d[key], ...layers.map(l => l.options?.[key] ?? {}));
+
+  let imageField = 'image';
+  for (const l of layers) if (l.options?.image !== undefined) imageField = `${l.prefix}image`;
+  const image = resolveImage(scope, imageField, pick('image') ?? fallback.image);
+  const secrets = opts.pullSecrets === false ? [] : [...new Set([...(d.imagePullSecrets ?? []), ...layers.flatMap(l => l.options?.imagePullSecrets ?? [])])];
+  for (const name of secrets) Prerequisites.of(scope).addSecret(name, 'image pull credentials (type kubernetes.io/dockerconfigjson)');
+  const resources = pick('resources') ?? fallback.resources;
+  validateResources(scope, 'resources', resources);
+  return {
+    image,
+    imagePullPolicy: pick('imagePullPolicy') ?? 'IfNotPresent',
+    imagePullSecrets: secrets,
+    nodeSelector: pick('nodeSelector'),
+    tolerations: pick('tolerations'),
+    affinity: pick('affinity'),
+    topologySpreadConstraints: pick('topologySpreadConstraints') ?? fallback.topologySpreadConstraints,
+    priorityClassName: pick('priorityClassName'),
+    podLabels: merged('podLabels'),
+    podAnnotations: merged('podAnnotations'),
+    chartLabels: d.labels ?? {},
+    chartAnnotations: d.annotations ?? {},
+    resources,
+  };
+}
+
+/** The workload options of `props` alone (the {@link WorkloadOptions} fields), for passing on. */
+export function workloadOptionsOf(props: WorkloadOptions | undefined): WorkloadOptions {
+  if (!props) return {};
+  return {
+    image: props.image, imagePullPolicy: props.imagePullPolicy, imagePullSecrets: props.imagePullSecrets,
+    nodeSelector: props.nodeSelector, tolerations: props.tolerations, affinity: props.affinity,
+    topologySpreadConstraints: props.topologySpreadConstraints, priorityClassName: props.priorityClassName,
+    podLabels: props.podLabels, podAnnotations: props.podAnnotations, resources: props.resources,
+  };
+}
+
+/** Everything one single-container pod needs. */
+export interface PodOptions {
+  readonly containerName: string;
+  /** Image, scheduling, pull Secrets, extra labels and annotations, resources. */
+  readonly workload: ResolvedWorkload;
+  readonly args?: string[];
+  readonly env?: k8s.EnvVar[];
+  readonly ports?: k8s.ContainerPort[];
+  readonly volumes?: k8s.Volume[];
+  readonly volumeMounts?: k8s.VolumeMount[];
+  readonly readinessProbe?: k8s.Probe;
+  readonly livenessProbe?: k8s.Probe;
+  readonly startupProbe?: k8s.Probe;
+  /** The component's own pod labels (its selector among them): user labels cannot override them. */
+  readonly labels: Record<string, string>;
+  /** The component's own annotations (the configuration checksum): they win over user annotations. */
+  readonly annotations?: Record<string, string>;
+  /** Node labels the component itself requires (a live-store's zone), added to the user's selector. */
+  readonly requiredNodeSelector?: Record<string, string>;
+  readonly serviceAccountName?: string;
+  readonly restartPolicy?: string;
+  readonly terminationGracePeriodSeconds?: number;
   /** Set GOMEMLIMIT from the memory limit (for Go programs). */
   readonly goMemLimit?: boolean;
   /** Mount the ServiceAccount's API token (only for pods that call the Kubernetes API). */
@@ -39,32 +246,39 @@ export interface PodOptions {
  * (the root filesystem is read-only) and no service account token unless one is asked for.
  */
 export function podTemplate(scope: ErrorScope, o: PodOptions): k8s.PodTemplateSpec {
+  const w = o.workload;
+  for (const key of Object.keys(w.podLabels)) {
+    if (key in o.labels) throw propError(scope, 'podLabels', key, `a label other than the component's own (${Object.keys(o.labels).join(', ')}), which its selectors use`);
+  }
+  const labels = { ...w.chartLabels, ...w.podLabels, ...o.labels };
+  const annotations = { ...w.chartAnnotations, ...w.podAnnotations, ...(o.annotations ?? {}) };
+  const nodeSelector = w.nodeSelector || o.requiredNodeSelector ? { ...(w.nodeSelector ?? {}), ...(o.requiredNodeSelector ?? {}) } : undefined;
   const tmp: k8s.Volume = { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } };
   const env = [...(o.env ?? [])];
-  if (o.goMemLimit) env.push(goMemLimitEnv(scope, 'resources', o.resources));
+  if (o.goMemLimit) env.push(goMemLimitEnv(scope, 'resources', w.resources));
   return {
-    metadata: { labels: o.labels, ...(o.annotations && Object.keys(o.annotations).length ? { annotations: o.annotations } : {}) },
+    metadata: { labels, ...(Object.keys(annotations).length ? { annotations } : {}) },
     spec: {
       ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
       automountServiceAccountToken: o.automountServiceAccountToken ?? false,
       securityContext: restrictedPodSecurityContext(),
       ...(o.restartPolicy ? { restartPolicy: o.restartPolicy } : {}),
       ...(o.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: o.terminationGracePeriodSeconds } : {}),
-      ...(o.nodeSelector ? { nodeSelector: o.nodeSelector } : {}),
-      ...(o.tolerations ? { tolerations: o.tolerations } : {}),
-      ...(o.affinity ? { affinity: o.affinity } : {}),
-      ...(o.topologySpreadConstraints ? { topologySpreadConstraints: o.topologySpreadConstraints } : {}),
-      ...(o.priorityClassName ? { priorityClassName: o.priorityClassName } : {}),
-      ...(o.imagePullSecrets?.length ? { imagePullSecrets: o.imagePullSecrets.map(name => ({ name })) } : {}),
+      ...(nodeSelector ? { nodeSelector } : {}),
+      ...(w.tolerations?.length ? { tolerations: w.tolerations } : {}),
+      ...(w.affinity ? { affinity: w.affinity } : {}),
+      ...(w.topologySpreadConstraints?.length ? { topologySpreadConstraints: w.topologySpreadConstraints } : {}),
+      ...(w.priorityClassName ? { priorityClassName: w.priorityClassName } : {}),
+      ...(w.imagePullSecrets.length ? { imagePullSecrets: w.imagePullSecrets.map(name => ({ name })) } : {}),
       containers: [
         {
           name: o.containerName,
-          image: o.image,
-          imagePullPolicy: o.imagePullPolicy ?? 'IfNotPresent',
+          image: w.image.reference,
+          imagePullPolicy: w.imagePullPolicy,
           ...(o.args ? { args: o.args } : {}),
           ...(env.length ? { env } : {}),
           ...(o.ports?.length ? { ports: o.ports } : {}),
-          resources: resourceRequirements(o.resources),
+          resources: resourceRequirements(w.resources),
           securityContext: restrictedContainerSecurityContext(),
           ...(o.readinessProbe ? { readinessProbe: o.readinessProbe } : {}),
           ...(o.livenessProbe ? { livenessProbe: o.livenessProbe } : {}),

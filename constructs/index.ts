@@ -1,5 +1,7 @@
 export * from './versions';
 export * from './resources';
+export * from './workload-options';
+export * from './tracing-defaults';
 export * from './prerequisites';
 export * from './service-endpoint';
 export * from './jaeger/jaeger-ports';

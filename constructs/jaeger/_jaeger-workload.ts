@@ -4,15 +4,15 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
 import { selectorLabels, standardLabels } from '../_labels';
-import { pinnedImage } from '../_image';
-import { httpProbe } from '../_pod';
-import { podTemplate } from '../_workload';
-import { ContainerResources, validateResources } from '../resources';
+import { httpProbe, spreadOverZonesAndNodes } from '../_pod';
+import { podTemplate, resolveWorkload } from '../_workload';
+import { ContainerResources } from '../resources';
 import { checkUniqueObjectNames } from '../synthesis';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 import { ServiceEndpoint } from '../service-endpoint';
 import { ITraceStorage } from '../storage/trace-storage';
 import { Images } from '../versions';
+import { WorkloadOptions } from '../workload-options';
 import { JaegerConfig, JaegerQueryOptions, JaegerReceiveOptions } from './jaeger-config';
 import { JaegerPort, JaegerPorts, SPAN_PROTOCOLS, SpanProtocol } from './jaeger-ports';
 
@@ -23,28 +23,13 @@ export enum JaegerServiceType {
   LOAD_BALANCER = 'LoadBalancer',
 }
 
-/** Props every Jaeger workload shares. */
-export interface JaegerWorkloadProps {
+/** Props every Jaeger workload shares, the {@link WorkloadOptions} among them. */
+export interface JaegerWorkloadProps extends WorkloadOptions {
   /**
    * Base name of the Kubernetes objects (Deployment, Service, ConfigMap).
    * @default 'jaeger'
    */
   readonly name?: string;
-  /**
-   * Container image.
-   * @default `jaegertracing/jaeger:2.13.0`
-   */
-  readonly image?: string;
-  /**
-   * Image pull policy.
-   * @default 'IfNotPresent'
-   */
-  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
-  /**
-   * CPU and memory.
-   * @default - differs per component; see each construct
-   */
-  readonly resources?: ContainerResources;
   /**
    * Log level of the Jaeger process.
    * @default 'info'
@@ -60,21 +45,6 @@ export interface JaegerWorkloadProps {
    * @default - none
    */
   readonly serviceAnnotations?: Record<string, string>;
-  /**
-   * Annotations of the pods.
-   * @default - only the configuration checksum
-   */
-  readonly podAnnotations?: Record<string, string>;
-  /** Node selector of the pods. @default - none */
-  readonly nodeSelector?: Record<string, string>;
-  /** Tolerations of the pods. @default - none */
-  readonly tolerations?: k8s.Toleration[];
-  /** Affinity of the pods. @default - none */
-  readonly affinity?: k8s.Affinity;
-  /** Priority class of the pods. @default - none */
-  readonly priorityClassName?: string;
-  /** Secrets for pulling the image from a private registry. @default - none */
-  readonly imagePullSecrets?: string[];
   /**
    * Annotations of the component's ServiceAccount (workload identity, say).
    * @default - none
@@ -133,13 +103,17 @@ export abstract class JaegerWorkload extends Construct {
   protected constructor(scope: Construct, id: string, props: JaegerWorkloadProps, spec: JaegerWorkloadSpec) {
     super(scope, id);
     requireDnsLabel(this, 'name', spec.resourceName, 47);
-    const image = pinnedImage(this, 'image', props.image ?? Images.JAEGER);
     if (props.serviceType !== undefined && !Object.values(JaegerServiceType).includes(props.serviceType)) {
       throw propError(this, 'serviceType', props.serviceType, `one of ${Object.values(JaegerServiceType).join(', ')}`);
     }
     if (spec.replicas !== undefined) requireInteger(this, 'replicas', spec.replicas, 1, 1000);
-    const resources = props.resources ?? spec.defaultResources;
-    validateResources(this, 'resources', resources);
+    const selector = selectorLabels({ name: 'jaeger', instance: spec.resourceName, component: spec.component });
+    const workload = resolveWorkload(this, [{ prefix: '', options: props }], {
+      image: Images.JAEGER,
+      resources: spec.defaultResources,
+      topologySpreadConstraints: spec.topologySpread ? spreadOverZonesAndNodes(selector) : undefined,
+    });
+    const image = workload.image;
 
     this.namespace = Chart.of(this).namespace;
     checkUniqueObjectNames(this);
@@ -196,29 +170,18 @@ export abstract class JaegerWorkload extends Construct {
     });
 
     const template = podTemplate(this, {
+      workload,
       serviceAccountName: this.serviceAccount.name,
       containerName: 'jaeger',
-      image: image.reference,
-      imagePullPolicy: props.imagePullPolicy,
       args: [`--config=file:${CONFIG_DIR}/config.yaml`],
       env: binding.env,
       ports: allContainerPorts.map(p => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
       volumes,
       volumeMounts: mounts,
-      resources,
       readinessProbe: httpProbe('/status', JaegerPorts.HEALTH.name, { initialDelaySeconds: 2, periodSeconds: 5 }),
       livenessProbe: httpProbe('/status', JaegerPorts.HEALTH.name, { initialDelaySeconds: 10, periodSeconds: 15, failureThreshold: 4 }),
       labels,
-      annotations: { ...(props.podAnnotations ?? {}), 'checksum/config': checksum as unknown as string },
-      nodeSelector: props.nodeSelector,
-      tolerations: props.tolerations,
-      affinity: props.affinity,
-      topologySpreadConstraints: spec.topologySpread
-        ? [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } },
-          { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } }]
-        : undefined,
-      priorityClassName: props.priorityClassName,
-      imagePullSecrets: props.imagePullSecrets,
+      annotations: { 'checksum/config': checksum as unknown as string },
       goMemLimit: true,
       terminationGracePeriodSeconds: 30,
     });

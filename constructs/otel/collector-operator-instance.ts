@@ -2,19 +2,23 @@ import { Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   OpenTelemetryCollectorV1Beta1,
+  OpenTelemetryCollectorV1Beta1SpecAffinity,
   OpenTelemetryCollectorV1Beta1SpecConfig,
   OpenTelemetryCollectorV1Beta1SpecMode,
   OpenTelemetryCollectorV1Beta1SpecPodDisruptionBudgetMaxUnavailable,
   OpenTelemetryCollectorV1Beta1SpecResourcesLimits,
+  OpenTelemetryCollectorV1Beta1SpecTolerations,
+  OpenTelemetryCollectorV1Beta1SpecTopologySpreadConstraints,
   OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy,
 } from '../../imports/otelcollector-opentelemetry.io';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
-import { pinnedImage } from '../_image';
+import { resolveWorkload } from '../_workload';
 import { standardLabels } from '../_labels';
 import { goMemLimitEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../_pod';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
-import { ContainerResources, validateResources } from '../resources';
+import { ContainerResources } from '../resources';
+import { WorkloadOptions } from '../workload-options';
 import { ServiceEndpoint } from '../service-endpoint';
 import { checkUniqueObjectNames } from '../synthesis';
 import { Images } from '../versions';
@@ -24,7 +28,12 @@ import { collectorEndpoint } from './collector-ports';
 import { CollectorMode, DEFAULT_AGENT_RESOURCES, DEFAULT_GATEWAY_RESOURCES } from './otel-collector';
 
 /** Props of {@link OtelCollectorOperatorInstance}. */
-export interface OtelCollectorOperatorInstanceProps extends Omit<CollectorPipelineOptions, 'loadBalanceTo'> {
+/**
+ * Props of {@link OtelCollectorOperatorInstance}. Its {@link WorkloadOptions} go to the resource's
+ * pod fields, except `imagePullSecrets` (the operator's pods take them from their ServiceAccount)
+ * and `podLabels` (the resource has no such field).
+ */
+export interface OtelCollectorOperatorInstanceProps extends Omit<CollectorPipelineOptions, 'loadBalanceTo'>, Omit<WorkloadOptions, 'imagePullSecrets' | 'podLabels'> {
   /**
    * Agent (operator mode `daemonset`) or gateway (`deployment`).
    * @default CollectorMode.GATEWAY
@@ -36,11 +45,6 @@ export interface OtelCollectorOperatorInstanceProps extends Omit<CollectorPipeli
    */
   readonly name?: string;
   /**
-   * Container image.
-   * @default `otel/opentelemetry-collector-contrib:0.140.1`
-   */
-  readonly image?: string;
-  /**
    * Replicas of a gateway.
    * @default 2
    */
@@ -51,6 +55,7 @@ export interface OtelCollectorOperatorInstanceProps extends Omit<CollectorPipeli
    */
   readonly resources?: ContainerResources;
 }
+
 
 /**
  * The same collector as {@link OtelCollector}, rendered as an OpenTelemetry Operator
@@ -78,9 +83,15 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
     if (agent && props.tailSampling) throw propError(this, 'tailSampling', 'set', 'unset for an agent (use TailSamplingGateway)');
     const replicas = agent ? undefined : props.replicas ?? 2;
     if (replicas !== undefined) requireInteger(this, 'replicas', replicas, 1, 1000);
-    const image = pinnedImage(this, 'image', props.image ?? Images.OTEL_COLLECTOR);
-    const resources = props.resources ?? (agent ? DEFAULT_AGENT_RESOURCES : DEFAULT_GATEWAY_RESOURCES);
-    validateResources(this, 'resources', resources);
+    for (const field of ['imagePullSecrets', 'podLabels'] as const) {
+      if ((props as WorkloadOptions)[field] !== undefined) throw propError(this, field, (props as WorkloadOptions)[field], 'unset: the OpenTelemetryCollector resource has no such field (pull Secrets come from the ServiceAccount; labels of the resource reach its pods)');
+    }
+    const workload = resolveWorkload(this, [{ prefix: '', options: props }], {
+      image: Images.OTEL_COLLECTOR,
+      resources: agent ? DEFAULT_AGENT_RESOURCES : DEFAULT_GATEWAY_RESOURCES,
+    }, { pullSecrets: false });
+    const image = workload.image;
+    const resources = workload.resources;
     if (props.queue?.persistent) throw propError(this, 'queue.persistent', true, 'false for the operator rendering (use OtelCollector for a persistent queue)');
 
     this.namespace = Chart.of(this).namespace;
@@ -91,6 +102,7 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
       throw propError(this, 'tailSampling', 'set', `on one replica (replicas: 1): the operator's Service spreads a trace's spans over the replicas; replicas is ${replicas}`);
     }
     this.node.addValidation({ validate: () => this.config.validate() });
+    const podAnnotations = { ...workload.chartAnnotations, ...workload.podAnnotations };
     const q = (v: string) => OpenTelemetryCollectorV1Beta1SpecResourcesLimits.fromString(v);
 
     this.resource = new OpenTelemetryCollectorV1Beta1(this, 'Resource', {
@@ -98,6 +110,13 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
       spec: {
         mode: agent ? OpenTelemetryCollectorV1Beta1SpecMode.DAEMONSET : OpenTelemetryCollectorV1Beta1SpecMode.DEPLOYMENT,
         image: image.reference,
+        imagePullPolicy: workload.imagePullPolicy,
+        ...(workload.nodeSelector ? { nodeSelector: workload.nodeSelector } : {}),
+        ...(workload.tolerations?.length ? { tolerations: workload.tolerations as OpenTelemetryCollectorV1Beta1SpecTolerations[] } : {}),
+        ...(workload.affinity ? { affinity: workload.affinity as unknown as OpenTelemetryCollectorV1Beta1SpecAffinity } : {}),
+        ...(workload.topologySpreadConstraints?.length ? { topologySpreadConstraints: workload.topologySpreadConstraints as unknown as OpenTelemetryCollectorV1Beta1SpecTopologySpreadConstraints[] } : {}),
+        ...(workload.priorityClassName ? { priorityClassName: workload.priorityClassName } : {}),
+        ...(Object.keys(podAnnotations).length ? { podAnnotations } : {}),
         ...(replicas !== undefined ? { replicas } : {}),
         // Our image is pinned: the operator must not rewrite the configuration for a newer collector.
         upgradeStrategy: OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy.NONE,

@@ -4,17 +4,17 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { collectorAutoscaler } from '../_autoscaler';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
-import { pinnedImage } from '../_image';
 import { selectorLabels, standardLabels } from '../_labels';
-import { httpProbe } from '../_pod';
-import { podTemplate } from '../_workload';
+import { httpProbe, spreadOverZonesAndNodes } from '../_pod';
+import { podTemplate, resolveWorkload } from '../_workload';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { CollectorAutoscaling } from '../jaeger/jaeger-collector';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
-import { ContainerResources, validateResources } from '../resources';
+import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
 import { checkUniqueObjectNames } from '../synthesis';
 import { Images } from '../versions';
+import { WorkloadOptions } from '../workload-options';
 import { CollectorConfig } from './collector-config';
 import { CollectorPipelineOptions, LoadBalancerResolver, QUEUE_DIRECTORY, collectorPipelineConfig } from './collector-pipeline';
 import { CollectorPorts, collectorEndpoint } from './collector-ports';
@@ -28,7 +28,7 @@ export enum CollectorMode {
 }
 
 /** Props of {@link OtelCollector}. */
-export interface OtelCollectorProps extends CollectorPipelineOptions {
+export interface OtelCollectorProps extends CollectorPipelineOptions, WorkloadOptions {
   /**
    * Agent (DaemonSet) or gateway (Deployment).
    * @default CollectorMode.GATEWAY
@@ -39,16 +39,6 @@ export interface OtelCollectorProps extends CollectorPipelineOptions {
    * @default 'otel-agent' or 'otel-gateway'
    */
   readonly name?: string;
-  /**
-   * Container image: a collector distribution with every component the configuration uses.
-   * @default `otel/opentelemetry-collector-contrib:0.140.1`
-   */
-  readonly image?: string;
-  /**
-   * Image pull policy.
-   * @default 'IfNotPresent'
-   */
-  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /**
    * Replicas of a gateway (not with `autoscaling`).
    * @default 2
@@ -70,18 +60,6 @@ export interface OtelCollectorProps extends CollectorPipelineOptions {
    * @default - agent 100m/128Mi requested, 256Mi limit; gateway 250m/512Mi requested, 1Gi limit
    */
   readonly resources?: ContainerResources;
-  /** Node selector of the pods. @default - none */
-  readonly nodeSelector?: Record<string, string>;
-  /** Tolerations of the pods (an agent that must run on tainted nodes). @default - none */
-  readonly tolerations?: k8s.Toleration[];
-  /** Affinity of the pods. @default - none */
-  readonly affinity?: k8s.Affinity;
-  /** Priority class of the pods. @default - none */
-  readonly priorityClassName?: string;
-  /** Secrets for pulling the image. @default - none */
-  readonly imagePullSecrets?: string[];
-  /** Annotations of the pods. @default - only the configuration checksum */
-  readonly podAnnotations?: Record<string, string>;
   /** Annotations of the Service. @default - none */
   readonly serviceAnnotations?: Record<string, string>;
   /**
@@ -152,9 +130,6 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     const agent = mode === CollectorMode.AGENT;
     const name = props.name ?? (agent ? 'otel-agent' : 'otel-gateway');
     requireDnsLabel(this, 'name', name, 47);
-    const image = pinnedImage(this, 'image', props.image ?? Images.OTEL_COLLECTOR);
-    const resources = props.resources ?? (agent ? DEFAULT_AGENT_RESOURCES : DEFAULT_GATEWAY_RESOURCES);
-    validateResources(this, 'resources', resources);
     if (agent) {
       for (const field of ['replicas', 'autoscaling', 'maxUnavailable'] as const) {
         if (props[field] !== undefined) throw propError(this, field, props[field], 'unset for an agent (one pod per node)');
@@ -166,6 +141,13 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     }
     const replicas = props.autoscaling ? undefined : props.replicas ?? 2;
     if (replicas !== undefined) requireInteger(this, 'replicas', replicas, 1, 1000);
+
+    const workload = resolveWorkload(this, [{ prefix: '', options: props }], {
+      image: Images.OTEL_COLLECTOR,
+      resources: agent ? DEFAULT_AGENT_RESOURCES : DEFAULT_GATEWAY_RESOURCES,
+      topologySpreadConstraints: agent ? undefined : spreadOverZonesAndNodes(selectorLabels({ name: 'opentelemetry-collector', instance: name, component: 'gateway' })),
+    });
+    const image = workload.image;
 
     this.namespace = Chart.of(this).namespace;
     checkUniqueObjectNames(this);
@@ -201,29 +183,18 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     }
     const ports = [CollectorPorts.OTLP_GRPC, CollectorPorts.OTLP_HTTP, CollectorPorts.HEALTH, CollectorPorts.METRICS];
     const template = podTemplate(this, {
+      workload,
       serviceAccountName: this.serviceAccount.name,
       automountServiceAccountToken: automount,
       containerName: 'otel-collector',
-      image: image.reference,
-      imagePullPolicy: props.imagePullPolicy,
       args: [`--config=file:${CONFIG_DIR}/config.yaml`],
       ports: ports.map(p => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
       volumes,
       volumeMounts: mounts,
-      resources,
       readinessProbe: httpProbe('/', CollectorPorts.HEALTH.name, { initialDelaySeconds: 2, periodSeconds: 5 }),
       livenessProbe: httpProbe('/', CollectorPorts.HEALTH.name, { initialDelaySeconds: 10, periodSeconds: 15, failureThreshold: 4 }),
       labels: this.labels,
-      annotations: { ...(props.podAnnotations ?? {}), 'checksum/config': checksum as unknown as string },
-      nodeSelector: props.nodeSelector,
-      tolerations: props.tolerations,
-      affinity: props.affinity,
-      topologySpreadConstraints: agent ? undefined : [
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } },
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } },
-      ],
-      priorityClassName: props.priorityClassName,
-      imagePullSecrets: props.imagePullSecrets,
+      annotations: { 'checksum/config': checksum as unknown as string },
       goMemLimit: true,
       // Long enough for the exporters to drain their queues on shutdown.
       terminationGracePeriodSeconds: 60,

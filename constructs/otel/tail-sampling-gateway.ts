@@ -9,13 +9,17 @@ import { ServiceEndpoint } from '../service-endpoint';
 import { CollectorExportTarget, CollectorQueueOptions, LoadBalancerResolver } from './collector-pipeline';
 import { CollectorPorts } from './collector-ports';
 import { OtelCollector, OtelCollectorProps } from './otel-collector';
+import { validateWorkloadOptions, workloadOptionsOf } from '../_workload';
+import { WorkloadOptions } from '../workload-options';
 
-/** Settings of one tier of a {@link TailSamplingGateway}. */
-export type CollectorTierOptions = Pick<OtelCollectorProps,
-  'replicas' | 'autoscaling' | 'maxUnavailable' | 'resources' | 'nodeSelector' | 'tolerations' | 'affinity' | 'priorityClassName' | 'podAnnotations' | 'memoryLimiter' | 'batch'>;
+/**
+ * Settings of one tier of a {@link TailSamplingGateway}: its replicas, processors and
+ * {@link WorkloadOptions}, which win over the gateway's own.
+ */
+export interface CollectorTierOptions extends WorkloadOptions, Pick<OtelCollectorProps, 'replicas' | 'autoscaling' | 'maxUnavailable' | 'memoryLimiter' | 'batch'> {}
 
-/** Props of {@link TailSamplingGateway}. */
-export interface TailSamplingGatewayProps {
+/** Props of {@link TailSamplingGateway}; its {@link WorkloadOptions} apply to both tiers. */
+export interface TailSamplingGatewayProps extends WorkloadOptions {
   /** The sampling policy; its `tail` settings configure the sampling tier. */
   readonly policy: SamplingPolicy;
   /** Where kept traces go: the stack's Jaeger and/or Tempo, by construct. */
@@ -45,11 +49,6 @@ export interface TailSamplingGatewayProps {
    * @default - see {@link CollectorQueueOptions}
    */
   readonly queue?: CollectorQueueOptions;
-  /**
-   * Container image of both tiers.
-   * @default `otel/opentelemetry-collector-contrib:0.140.1`
-   */
-  readonly image?: string;
   /** Log level of both tiers. @default 'info' */
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -102,8 +101,8 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
 
     this.sampler = new OtelCollector(this, 'Sampler', {
       ...props.sampler,
+      ...tierWorkload(this, 'sampler', props, props.sampler),
       name,
-      image: props.image,
       logLevel: props.logLevel,
       exportTo: props.exportTo,
       tailSampling: props.policy,
@@ -123,8 +122,8 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
 
     this.loadBalancer = new OtelCollector(this, 'LoadBalancer', {
       ...props.loadBalancer,
+      ...tierWorkload(this, 'loadBalancer', props, props.loadBalancer),
       name: `${name}-lb`,
-      image: props.image,
       logLevel: props.logLevel,
       loadBalanceTo: { endpoint: new ServiceEndpoint(headlessName, namespace, CollectorPorts.OTLP_GRPC.port, CollectorPorts.OTLP_GRPC.name), resolver },
       queue: props.queue,
@@ -147,4 +146,20 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
     return this.loadBalancer.spanEndpoint(protocol);
   }
+}
+
+/** A tier's workload options over the gateway's: maps merged, pull Secrets added, the rest replaced. */
+function tierWorkload(scope: Construct, tier: string, gateway: WorkloadOptions, own: WorkloadOptions | undefined): WorkloadOptions {
+  validateWorkloadOptions(scope, '', gateway);
+  if (own) validateWorkloadOptions(scope, `${tier}.`, own);
+  const g = workloadOptionsOf(gateway);
+  const t = workloadOptionsOf(own);
+  const merged: Record<string, unknown> = { ...g };
+  for (const [k, v] of Object.entries(t)) if (v !== undefined) merged[k] = v;
+  return {
+    ...(merged as WorkloadOptions),
+    podLabels: { ...g.podLabels, ...t.podLabels },
+    podAnnotations: { ...g.podAnnotations, ...t.podAnnotations },
+    imagePullSecrets: [...new Set([...(g.imagePullSecrets ?? []), ...(t.imagePullSecrets ?? [])])],
+  };
 }

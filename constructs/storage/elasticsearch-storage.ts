@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import { propError, requireDnsLabel, requireDnsSubdomain, requireInteger } from '../_errors';
 import { standardLabels } from '../_labels';
 import { hostPort, parseHttpUrl } from '../_url';
-import { podTemplate } from '../_workload';
+import { podTemplate, ResolvedWorkload, resolveWorkload, workloadOptionsOf } from '../_workload';
 import { ElasticsearchStorageConfig } from '../jaeger/jaeger-config';
 import { Prerequisites } from '../prerequisites';
-import { ContainerResources, validateResources } from '../resources';
-import { Images, Versions } from '../versions';
+import { Images } from '../versions';
+import { WorkloadOptions } from '../workload-options';
 import { SecretKeyReference } from './secret-key-reference';
 import { ITraceStorage, TraceStorageBinding, TraceStorageKind } from './trace-storage';
 
@@ -49,8 +49,11 @@ export interface ElasticsearchTls {
   readonly serverName?: string;
 }
 
-/** The index-cleaner CronJob, which deletes daily indices older than the retention. */
-export interface IndexCleanerOptions {
+/**
+ * The index-cleaner CronJob, which deletes daily indices older than the retention. Its
+ * {@link WorkloadOptions} win over `jobs`.
+ */
+export interface IndexCleanerOptions extends WorkloadOptions {
   /**
    * Run the index cleaner.
    * @default true
@@ -68,8 +71,12 @@ export interface IndexCleanerOptions {
   readonly schedule?: string;
 }
 
-/** Index rollover: write aliases, an init Job and rollover/lookback CronJobs. */
-export interface RolloverOptions {
+/**
+ * Index rollover: write aliases, an init Job and rollover/lookback CronJobs. Its
+ * {@link WorkloadOptions} (image `jaegertracing/jaeger-es-rollover:1.76.0` by default) apply to
+ * all three and win over `jobs`.
+ */
+export interface RolloverOptions extends WorkloadOptions {
   /**
    * Roll indices over by condition instead of daily index names.
    * @default false
@@ -144,10 +151,11 @@ export interface ElasticsearchStorageProps {
   /** Rollover jobs. @default - disabled */
   readonly rollover?: RolloverOptions;
   /**
-   * Resources of the maintenance jobs.
-   * @default - 50m/64Mi requested, 128Mi limit
+   * Workload options of every maintenance Job and CronJob (index cleaner, rollover); the image is
+   * set per tool, in `indexCleaner` and `rollover`.
+   * @default - 50m/64Mi requested, 128Mi limit; no scheduling constraints
    */
-  readonly jobResources?: ContainerResources;
+  readonly jobs?: Omit<WorkloadOptions, 'image'>;
 }
 
 const CREDENTIALS_DIR = '/etc/jaeger/es-credentials';
@@ -174,7 +182,6 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
 
   private readonly props: ElasticsearchStorageProps;
   private readonly baseName: string;
-  private readonly jobResources: ContainerResources;
 
   constructor(scope: Construct, id: string, props: ElasticsearchStorageProps) {
     super(scope, id);
@@ -222,8 +229,9 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
       Prerequisites.of(this).addEndpoint(hostPort(u), `${this.engineLabel()} HTTP endpoint`);
     }
 
-    this.jobResources = props.jobResources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' };
-    validateResources(this, 'jobResources', this.jobResources);
+    if ((props.jobs as WorkloadOptions | undefined)?.image !== undefined) {
+      throw propError(this, 'jobs.image', (props.jobs as WorkloadOptions).image, 'unset: the index cleaner and rollover are different images (set indexCleaner.image, rollover.image)');
+    }
 
     const cleaner = props.indexCleaner ?? {};
     const rollover = props.rollover ?? {};
@@ -231,7 +239,7 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
     if (cleaner.enabled ?? true) {
       this.retentionDays = cleaner.retentionDays ?? 7;
       requireInteger(this, 'indexCleaner.retentionDays', this.retentionDays, 1, 3650);
-      this.addIndexCleaner(cleaner.schedule ?? '55 23 * * *');
+      this.addIndexCleaner(cleaner.schedule ?? '55 23 * * *', this.toolWorkload('indexCleaner', cleaner, Images.JAEGER_ES_INDEX_CLEANER));
     }
     if (this.rollover) {
       const readDays = rollover.readAliasDays ?? this.retentionDays ?? 7;
@@ -243,7 +251,7 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
       } catch {
         throw propError(this, 'rollover.conditions', conditions, 'a JSON object of rollover conditions such as {"max_age": "1d"}');
       }
-      this.addRollover(conditions, rollover.schedule ?? '0 0 * * *', readDays);
+      this.addRollover(conditions, rollover.schedule ?? '0 0 * * *', readDays, this.toolWorkload('rollover', rollover, Images.JAEGER_ES_ROLLOVER));
     }
   }
 
@@ -322,58 +330,65 @@ export class ElasticsearchStorage extends Construct implements ITraceStorage {
     return { flags, env };
   }
 
-  private labels(component: string): Record<string, string> {
-    return standardLabels({ name: 'jaeger', instance: this.baseName, component, version: Versions.JAEGER_V1_TOOLS });
+  /** The pods of one tool: `jobs`, then the tool's own options. */
+  private toolWorkload(field: string, own: WorkloadOptions, image: string): ResolvedWorkload {
+    return resolveWorkload(this, [{ prefix: 'jobs.', options: this.props.jobs }, { prefix: `${field}.`, options: workloadOptionsOf(own) }], {
+      image,
+      resources: { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
+    });
   }
 
-  private jobSpec(component: string, image: string, args: string[]): k8s.JobSpec {
+  private labels(component: string, workload: ResolvedWorkload): Record<string, string> {
+    return standardLabels({ name: 'jaeger', instance: this.baseName, component, version: workload.image.versionLabel });
+  }
+
+  private jobSpec(component: string, workload: ResolvedWorkload, args: string[]): k8s.JobSpec {
     const tool = this.toolOptions();
     return {
       backoffLimit: 3,
       activeDeadlineSeconds: 3600,
       ttlSecondsAfterFinished: 86400,
       template: podTemplate(this, {
+        workload,
         containerName: component,
-        image,
         args: [...args.slice(0, -1), ...tool.flags, args[args.length - 1]],
         env: tool.env,
         volumes: this.secretVolumes().filter(v => v.name === 'es-tls'),
         volumeMounts: this.secretMounts().filter(m => m.name === 'es-tls'),
-        resources: this.jobResources,
-        labels: this.labels(component),
+        labels: this.labels(component, workload),
         restartPolicy: 'OnFailure',
       }),
     };
   }
 
-  private addCronJob(id: string, field: string, component: string, schedule: string, image: string, args: string[]): k8s.KubeCronJob {
+  private addCronJob(id: string, field: string, component: string, schedule: string, workload: ResolvedWorkload, args: string[]): k8s.KubeCronJob {
     if (!CRON.test(schedule)) throw propError(this, field, schedule, 'a five-field cron expression such as "55 23 * * *"');
     return new k8s.KubeCronJob(this, id, {
-      metadata: { name: `${this.baseName}-${component}`, labels: this.labels(component) },
+      metadata: { name: `${this.baseName}-${component}`, labels: this.labels(component, workload) },
       spec: {
         schedule,
         timeZone: 'Etc/UTC',
         concurrencyPolicy: 'Forbid',
         successfulJobsHistoryLimit: 1,
         failedJobsHistoryLimit: 3,
-        jobTemplate: { metadata: { labels: this.labels(component) }, spec: this.jobSpec(component, image, args) },
+        jobTemplate: { metadata: { labels: this.labels(component, workload) }, spec: this.jobSpec(component, workload, args) },
       },
     });
   }
 
-  private addIndexCleaner(schedule: string): void {
+  private addIndexCleaner(schedule: string, workload: ResolvedWorkload): void {
     const args = [String(this.retentionDays), ...(this.rollover ? ['--rollover'] : []), this.serverUrls[0]];
-    this.addCronJob('IndexCleaner', 'indexCleaner.schedule', 'es-index-cleaner', schedule, Images.JAEGER_ES_INDEX_CLEANER, args);
+    this.addCronJob('IndexCleaner', 'indexCleaner.schedule', 'es-index-cleaner', schedule, workload, args);
   }
 
-  private addRollover(conditions: string, schedule: string, readDays: number): void {
+  private addRollover(conditions: string, schedule: string, readDays: number, workload: ResolvedWorkload): void {
     const p = this.props;
     const url = this.serverUrls[0];
     new k8s.KubeJob(this, 'RolloverInit', {
-      metadata: { name: `${this.baseName}-es-rollover-init`, labels: this.labels('es-rollover-init') },
-      spec: this.jobSpec('es-rollover-init', Images.JAEGER_ES_ROLLOVER, ['init', `--shards=${p.shards ?? 5}`, `--replicas=${p.replicas ?? 1}`, url]),
+      metadata: { name: `${this.baseName}-es-rollover-init`, labels: this.labels('es-rollover-init', workload) },
+      spec: this.jobSpec('es-rollover-init', workload, ['init', `--shards=${p.shards ?? 5}`, `--replicas=${p.replicas ?? 1}`, url]),
     });
-    this.addCronJob('Rollover', 'rollover.schedule', 'es-rollover', schedule, Images.JAEGER_ES_ROLLOVER, ['rollover', `--conditions=${conditions}`, url]);
-    this.addCronJob('Lookback', 'rollover.schedule', 'es-lookback', schedule, Images.JAEGER_ES_ROLLOVER, ['lookback', '--unit=days', `--unit-count=${readDays}`, url]);
+    this.addCronJob('Rollover', 'rollover.schedule', 'es-rollover', schedule, workload, ['rollover', `--conditions=${conditions}`, url]);
+    this.addCronJob('Lookback', 'rollover.schedule', 'es-lookback', schedule, workload, ['lookback', '--unit=days', `--unit-count=${readDays}`, url]);
   }
 }

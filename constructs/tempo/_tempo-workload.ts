@@ -4,9 +4,9 @@ import { Construct } from 'constructs';
 import { propError } from '../_errors';
 import { selectorLabels, standardLabels } from '../_labels';
 import { httpProbe } from '../_pod';
-import { podTemplate } from '../_workload';
+import { podTemplate, resolveWorkload, WorkloadLayer } from '../_workload';
 import { JaegerPort } from '../jaeger/jaeger-ports';
-import { ContainerResources, validateResources } from '../resources';
+import { ContainerResources } from '../resources';
 import { ObjectStorageBinding } from '../storage/object-storage';
 import { TEMPO_CONFIG_DIR, TEMPO_DATA_DIR, TEMPO_OVERRIDES_DIR, TempoPorts } from './tempo-settings';
 
@@ -27,8 +27,10 @@ export interface TempoWorkloadSpec {
   readonly instance: string;
   readonly component: string;
   readonly target?: string;
-  readonly image: string;
-  readonly versionLabel: string;
+  /** Workload options, least specific first (the component's props, then the role's). */
+  readonly layers: readonly WorkloadLayer[];
+  /** The image of the Tempo release line, when no option sets one. */
+  readonly defaultImage: string;
   readonly kind: 'Deployment' | 'StatefulSet';
   readonly replicas: number;
   readonly configMapName: string;
@@ -40,10 +42,12 @@ export interface TempoWorkloadSpec {
   readonly extraArgs?: string[];
   readonly extraEnv?: k8s.EnvVar[];
   readonly binding: ObjectStorageBinding;
-  readonly resources: ContainerResources;
+  /** CPU and memory when no option sets them. */
+  readonly defaultResources: ContainerResources;
   readonly serviceAccountName: string;
   readonly terminationGracePeriodSeconds?: number;
-  readonly nodeSelector?: Record<string, string>;
+  /** Node labels the component requires (its zone), added to the user's node selector. */
+  readonly requiredNodeSelector?: Record<string, string>;
   readonly strategy?: k8s.DeploymentStrategy;
   readonly spread?: boolean;
   readonly disruptionBudget?: boolean;
@@ -58,10 +62,15 @@ export class TempoWorkload extends Construct {
 
   constructor(scope: Construct, id: string, spec: TempoWorkloadSpec) {
     super(scope, id);
-    validateResources(this, 'resources', spec.resources);
-    const ids = { name: 'tempo', instance: spec.instance, component: spec.component, version: spec.versionLabel };
-    this.labels = standardLabels(ids);
-    this.selector = selectorLabels(ids);
+    this.selector = selectorLabels({ name: 'tempo', instance: spec.instance, component: spec.component });
+    const workload = resolveWorkload(this, spec.layers, {
+      image: spec.defaultImage,
+      resources: spec.defaultResources,
+      topologySpreadConstraints: spec.spread
+        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } }]
+        : undefined,
+    });
+    this.labels = standardLabels({ name: 'tempo', instance: spec.instance, component: spec.component, version: workload.image.versionLabel });
     const podLabels = { ...this.labels, ...(spec.gossip ? { [GOSSIP_LABEL]: 'true' } : {}), ...spec.binding.podLabels };
 
     const volumes: k8s.Volume[] = [
@@ -85,14 +94,13 @@ export class TempoWorkload extends Construct {
 
     const allPorts = [...spec.ports, TempoPorts.HTTP, TempoPorts.GRPC, ...(spec.gossip ? [TempoPorts.GOSSIP] : [])];
     const template = podTemplate(this, {
+      workload,
       containerName: 'tempo',
-      image: spec.image,
       args: [`-config.file=${TEMPO_CONFIG_DIR}/tempo.yaml`, ...(spec.target ? [`-target=${spec.target}`] : []), ...(spec.extraArgs ?? [])],
       env: [...spec.binding.env, ...(spec.extraEnv ?? [])],
       ports: allPorts.map(p => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
       volumes,
       volumeMounts: mounts,
-      resources: spec.resources,
       // /ready covers every module, the live-store's catch-up and the frontend's queriers.
       readinessProbe: httpProbe('/ready', TempoPorts.HTTP.name, { initialDelaySeconds: 5, periodSeconds: 10 }),
       // Liveness only asks whether the process serves at all: a not-ready Tempo must not be restarted.
@@ -101,10 +109,7 @@ export class TempoWorkload extends Construct {
       annotations: { 'checksum/config': spec.configChecksum },
       serviceAccountName: spec.serviceAccountName,
       terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30,
-      nodeSelector: spec.nodeSelector,
-      topologySpreadConstraints: spec.spread
-        ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selector } }]
-        : undefined,
+      requiredNodeSelector: spec.requiredNodeSelector,
       goMemLimit: true,
     });
 

@@ -7,18 +7,21 @@ import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { IKafka, KafkaSaslMechanism, requirePartitionsFor } from '../kafka/kafka-connection';
 import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
+import { workloadOptionsOf } from '../_workload';
+import { WorkloadOptions } from '../workload-options';
 import { TempoBase } from './_tempo-base';
 import { GOSSIP_LABEL, TempoVolumeOptions, TempoWorkload, TempoWorkloadSpec } from './_tempo-workload';
 import { TempoConfigDocument, TempoKafkaConfig, TempoTarget } from './tempo-config';
 import { TempoVersion } from './tempo-version';
 import { requireReplicas, TempoPorts, TempoSettings, TempoSettingsProps } from './tempo-settings';
 
-/** Replicas and resources of one component. */
-export interface TempoComponentOptions {
+/**
+ * Replicas and {@link WorkloadOptions} of one component; they win over the ones given to
+ * {@link TempoDistributed} for every component.
+ */
+export interface TempoComponentOptions extends WorkloadOptions {
   /** Replicas. @default - per component: 2 for the stateless read and write paths, 1 otherwise */
   readonly replicas?: number;
-  /** CPU and memory. @default - per component */
-  readonly resources?: ContainerResources;
 }
 
 /** The live-stores: the recent data, one pod per Kafka partition (per zone). */
@@ -37,8 +40,11 @@ export interface TempoLiveStoreOptions extends TempoComponentOptions {
   readonly volume?: TempoVolumeOptions;
 }
 
-/** Props of {@link TempoDistributed}. */
-export interface TempoDistributedProps extends TempoSettingsProps {
+/**
+ * Props of {@link TempoDistributed}. Its {@link WorkloadOptions} apply to every component; each
+ * component's own (`distributor`, `liveStore`, ...) win over them.
+ */
+export interface TempoDistributedProps extends TempoSettingsProps, WorkloadOptions {
   /**
    * The Kafka-compatible queue between distributors and live-stores/block-builders: an
    * {@link ExternalKafka} or a {@link StrimziKafka}. Required: optional in the type only so that
@@ -160,18 +166,18 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
       : [];
     const expandEnv = sasl ? ['-config.expand-env=true'] : [];
 
-    const common = (component: string, target: TempoTarget, o: TempoComponentOptions | undefined, defaults: ContainerResources): Omit<TempoWorkloadSpec, 'kind' | 'replicas' | 'gossip' | 'ports'> => ({
+    const common = (component: string, target: TempoTarget, field: string, o: TempoComponentOptions | undefined, defaults: ContainerResources): Omit<TempoWorkloadSpec, 'kind' | 'replicas' | 'gossip' | 'ports'> => ({
       resourceName: `${name}-${component}`,
       instance: name,
       component,
       target,
-      image: this.image.reference,
-      versionLabel: this.image.versionLabel,
+      layers: [{ prefix: '', options: workloadOptionsOf(props) }, { prefix: `${field}.`, options: workloadOptionsOf(o) }],
+      defaultImage: this.settings.defaultImage,
       configMapName: this.configMap.name,
       overridesConfigMapName: this.overridesConfigMap?.name,
       configChecksum: this.checksum,
       binding: this.binding,
-      resources: o?.resources ?? defaults,
+      defaultResources: defaults,
       serviceAccountName: this.serviceAccount.name,
       extraArgs: expandEnv,
       spread: true,
@@ -184,14 +190,14 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
     };
 
     this.distributor = new TempoWorkload(this, 'Distributor', {
-      ...common('distributor', TempoTarget.DISTRIBUTOR, props.distributor, STATELESS),
+      ...common('distributor', TempoTarget.DISTRIBUTOR, 'distributor', props.distributor, STATELESS),
       kind: 'Deployment', replicas: replicas('distributor', props.distributor?.replicas, 2), gossip: true, ports: this.receiverPorts(), extraEnv: kafkaEnv,
     });
 
     const liveStoreVolume = props.liveStore?.volume ?? { size: Size.gibibytes(20) };
     const pinZones = props.liveStore?.zoneNodeSelector ?? true;
     this.liveStores = (zones.length ? zones : [undefined]).map(zone => new TempoWorkload(this, zone ? `LiveStore-${zone}` : 'LiveStore', {
-      ...common(zone ? `live-store-${zone}` : 'live-store', TempoTarget.LIVE_STORE, props.liveStore, LIVE_STORE),
+      ...common(zone ? `live-store-${zone}` : 'live-store', TempoTarget.LIVE_STORE, 'liveStore', props.liveStore, LIVE_STORE),
       kind: 'StatefulSet',
       replicas: liveStoreReplicas,
       gossip: true,
@@ -200,24 +206,24 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
       extraEnv: kafkaEnv,
       // The pod name ends in -<ordinal>: that is the Kafka partition it owns.
       extraArgs: [...expandEnv, ...(zone ? [`-live-store.instance-availability-zone=${zone}`] : [])],
-      nodeSelector: zone && pinZones ? { 'topology.kubernetes.io/zone': zone } : undefined,
+      requiredNodeSelector: zone && pinZones ? { 'topology.kubernetes.io/zone': zone } : undefined,
       // Flushing the WAL of a live-store takes time on shutdown.
       terminationGracePeriodSeconds: 300,
     }));
 
     this.blockBuilder = new TempoWorkload(this, 'BlockBuilder', {
-      ...common('block-builder', TempoTarget.BLOCK_BUILDER, props.blockBuilder, STATELESS),
+      ...common('block-builder', TempoTarget.BLOCK_BUILDER, 'blockBuilder', props.blockBuilder, STATELESS),
       // A StatefulSet: the ordinal in the pod name selects the partitions each builder consumes.
       kind: 'StatefulSet', replicas: replicas('blockBuilder', props.blockBuilder?.replicas, 1), gossip: true, ports: [], extraEnv: kafkaEnv,
     });
 
     this.querier = new TempoWorkload(this, 'Querier', {
-      ...common('querier', TempoTarget.QUERIER, props.querier, STATELESS),
+      ...common('querier', TempoTarget.QUERIER, 'querier', props.querier, STATELESS),
       kind: 'Deployment', replicas: replicas('querier', props.querier?.replicas, 2), gossip: true, ports: [],
     });
 
     this.queryFrontend = new TempoWorkload(this, 'QueryFrontend', {
-      ...common('query-frontend', TempoTarget.QUERY_FRONTEND, props.queryFrontend, SMALL),
+      ...common('query-frontend', TempoTarget.QUERY_FRONTEND, 'queryFrontend', props.queryFrontend, SMALL),
       kind: 'Deployment', replicas: replicas('queryFrontend', props.queryFrontend?.replicas, 2), gossip: false, ports: [],
     });
     // Queriers dial every frontend, ready or not (a frontend is only ready once a querier is connected).
@@ -232,19 +238,19 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
     });
 
     this.backendScheduler = new TempoWorkload(this, 'BackendScheduler', {
-      ...common('backend-scheduler', TempoTarget.BACKEND_SCHEDULER, props.backendScheduler, SMALL),
+      ...common('backend-scheduler', TempoTarget.BACKEND_SCHEDULER, 'backendScheduler', props.backendScheduler, SMALL),
       kind: 'Deployment', replicas: 1, gossip: false, ports: [], strategy: { type: 'Recreate' }, disruptionBudget: false,
     });
 
     const workers = props.backendWorker?.replicas ?? 1;
     this.backendWorker = new TempoWorkload(this, 'BackendWorker', {
-      ...common('backend-worker', TempoTarget.BACKEND_WORKER, props.backendWorker, STATELESS),
+      ...common('backend-worker', TempoTarget.BACKEND_WORKER, 'backendWorker', props.backendWorker, STATELESS),
       kind: 'Deployment', replicas: workers, gossip: workers > 1, ports: [],
     });
 
     if (this.settings.metricsGenerator) {
       this.metricsGeneratorWorkload = new TempoWorkload(this, 'MetricsGenerator', {
-        ...common('metrics-generator', TempoTarget.METRICS_GENERATOR, props.generator, STATELESS),
+        ...common('metrics-generator', TempoTarget.METRICS_GENERATOR, 'generator', props.generator, STATELESS),
         kind: 'Deployment', replicas: replicas('generator', props.generator?.replicas, 1), gossip: true, ports: [], extraEnv: kafkaEnv,
       });
     } else if (props.generator) {

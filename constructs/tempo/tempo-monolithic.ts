@@ -3,13 +3,14 @@ import { Construct } from 'constructs';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
+import { WorkloadOptions } from '../workload-options';
 import { TempoBase } from './_tempo-base';
 import { TempoVolumeOptions, TempoWorkload } from './_tempo-workload';
 import { monolithicLocalStorage, tempo2MonolithicDocument, TempoPorts, TempoSettingsProps } from './tempo-settings';
 import { TempoVersion } from './tempo-version';
 
-/** Props of {@link TempoMonolithic}. */
-export interface TempoMonolithicProps extends TempoSettingsProps {
+/** Props of {@link TempoMonolithic}, its {@link WorkloadOptions} among them. */
+export interface TempoMonolithicProps extends TempoSettingsProps, WorkloadOptions {
   /**
    * The persistent volume for the WAL, live-store (Tempo 2: ingester) data and (with local storage) blocks.
    * @default - 10Gi from the default StorageClass
@@ -44,8 +45,8 @@ export class TempoMonolithic extends TempoBase {
       resourceName: name,
       instance: name,
       component: 'monolithic',
-      image: this.image.reference,
-      versionLabel: this.image.versionLabel,
+      layers: [{ prefix: '', options: props }],
+      defaultImage: this.settings.defaultImage,
       kind: 'StatefulSet',
       replicas: 1,
       configMapName: this.configMap.name,
@@ -55,7 +56,7 @@ export class TempoMonolithic extends TempoBase {
       gossip: false,
       volume: props.volume ?? { size: Size.gibibytes(10) },
       binding: this.binding,
-      resources: props.resources ?? { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
+      defaultResources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
       serviceAccountName: this.serviceAccount.name,
       terminationGracePeriodSeconds: 60,
     });

@@ -113,7 +113,10 @@ class WiringCheck {
         // Custom resources whose operators turn their spec into configuration and environment.
         case 'OpenTelemetryCollector':
         case 'Instrumentation':
-        case 'Jaeger': walkStrings(o.spec, '/spec', (text, path) => this.scanText(o, this.namespaceOf(o), path, text)); break;
+        case 'Jaeger': walkStrings(o.spec, '/spec', (text, path) => {
+          // An image reference names a registry, not an address the workload connects to.
+          if (!/\/image$/.test(path)) this.scanText(o, this.namespaceOf(o), path, text);
+        }); break;
         default: break;
       }
     }
