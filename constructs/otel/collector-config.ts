@@ -203,6 +203,29 @@ export interface CollectorConfigOptions {
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
+/** A server of the collector: where it listens, and which setting says so. */
+interface Listener {
+  /** `receivers.<id>`, `extensions.<id>` or `service.telemetry.metrics`. */
+  readonly component: string;
+  /** The setting inside the component (`protocols.grpc.endpoint`). */
+  readonly field: string;
+  /** The address as configured. */
+  readonly value: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Hosts that bind every address of the pod. */
+const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '[::]']);
+
+const normalHost = (host: string) => (host.toLowerCase() === 'localhost' ? '127.0.0.1' : host.toLowerCase());
+
+/** `host:port` of a server endpoint; undefined when it has no literal port (an environment reference). */
+function parseListenAddress(address: string): { host: string; port: number } | undefined {
+  const m = /^(.*):(\d{1,5})$/.exec(address);
+  return m ? { host: normalHost(m[1]), port: Number(m[2]) } : undefined;
+}
+
 const ID = /^[a-z][a-z0-9_]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
 const PIPELINE_ID = /^traces(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
 
@@ -210,7 +233,9 @@ const PIPELINE_ID = /^traces(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
  * An OpenTelemetry Collector configuration, built component by component with typed settings and
  * rendered to YAML. {@link CollectorConfig.validate} proves what the collector would otherwise find
  * only when it starts (or not at all): every id a pipeline or queue names is defined, every defined
- * component is used, each pipeline has a receiver and an exporter, and `memory_limiter` comes first.
+ * component is used, each pipeline has a receiver and an exporter, `memory_limiter` comes first, and
+ * no two servers (receivers and their protocols, extensions, the metrics endpoint) listen on one
+ * port of overlapping addresses.
  *
  * Constructs build one and expose it (`OtelCollector.config`), so a component the construct does not
  * render can still be added before synthesis.
@@ -317,6 +342,42 @@ export class CollectorConfig {
         problems.push(`${where}: exporter ${id} queues in storage '${storage}', which is not a defined extension`);
       }
     }
+    problems.push(...this.portClashes());
+    return problems;
+  }
+
+  /**
+   * Two servers of the collector on one port of overlapping addresses (the collector fails at start
+   * with "address already in use"): receivers, each protocol of a receiver, extensions and the
+   * Prometheus endpoint of its own metrics. A wildcard host (`0.0.0.0`, `::`, empty) overlaps every
+   * address; `localhost` is `127.0.0.1`.
+   */
+  private portClashes(): string[] {
+    const listeners: Listener[] = [];
+    const walk = (component: string, path: string[], value: unknown) => {
+      if (typeof value !== 'object' || value === null) return;
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'endpoint' && typeof v === 'string') {
+          const address = parseListenAddress(v);
+          if (address) listeners.push({ component, field: [...path, key].join('.'), value: v, ...address });
+        } else {
+          walk(component, [...path, key], v);
+        }
+      }
+    };
+    Object.entries(this.receivers).forEach(([id, c]) => walk(`receivers.${id}`, [], c));
+    Object.entries(this.extensions).forEach(([id, c]) => walk(`extensions.${id}`, [], c));
+    this.telemetry.metrics.readers?.forEach((r, i) => {
+      const { host, port } = r.pull.exporter.prometheus;
+      listeners.push({ component: 'service.telemetry.metrics', field: `readers[${i}].pull.exporter.prometheus`, value: `${host}:${port}`, host: normalHost(host), port });
+    });
+    const problems: string[] = [];
+    listeners.forEach((b, j) => {
+      const a = listeners.slice(0, j).find(l => l.port === b.port && (WILDCARD_HOSTS.has(l.host) || WILDCARD_HOSTS.has(b.host) || l.host === b.host));
+      if (!a) return;
+      problems.push(propError(this.scope, `${b.component}.${b.field}`, b.value,
+        `an address on a port no other server of the collector listens on at an overlapping address (0.0.0.0 overlaps every address): ${a.component} ${a.field} listens on ${JSON.stringify(a.value)}, port ${a.port}`).message);
+    });
     return problems;
   }
 

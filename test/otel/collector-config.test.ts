@@ -119,6 +119,54 @@ describe('CollectorConfig.validate', () => {
     expect(empty.validate()).toStrictEqual(['c: pipeline traces has no receiver', 'c: pipeline traces has no exporter']);
   });
 
+  describe('listen ports', () => {
+    const ALLOWED = 'an address on a port no other server of the collector listens on at an overlapping address (0.0.0.0 overlaps every address)';
+    /** The sound configuration plus receivers, all in a second pipeline. */
+    function withReceivers(receivers: Record<string, { grpc?: string; http?: string }>, options: { metricsPort?: number } = {}) {
+      const config = new CollectorConfig('gateway', { serviceName: 'otel-gateway', ...options });
+      config.addReceiver('otlp', { protocols: { grpc: { endpoint: '0.0.0.0:4317' } } });
+      config.addProcessor('memory_limiter', { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 });
+      config.addExporter('otlp/jaeger', { endpoint: 'jaeger.tracing.svc:4317', tls: { insecure: true } });
+      config.addExtension('health_check', { endpoint: '0.0.0.0:13133' });
+      config.addPipeline('traces', { receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['otlp/jaeger'] });
+      for (const [id, p] of Object.entries(receivers)) {
+        config.addReceiver(id as 'otlp', { protocols: { ...(p.grpc ? { grpc: { endpoint: p.grpc } } : {}), ...(p.http ? { http: { endpoint: p.http } } : {}) } });
+      }
+      if (Object.keys(receivers).length) config.addPipeline('traces/more', { receivers: Object.keys(receivers), processors: [], exporters: ['otlp/jaeger'] });
+      return config.validate();
+    }
+
+    test('distinct ports, or one port on distinct specific addresses, are sound', () => {
+      expect(withReceivers({ 'otlp/b': { grpc: '0.0.0.0:14317', http: '0.0.0.0:14318' } })).toStrictEqual([]);
+      expect(withReceivers({ 'otlp/a': { grpc: '10.0.0.1:5317' }, 'otlp/b': { grpc: '10.0.0.2:5317' } })).toStrictEqual([]);
+      expect(withReceivers({ 'otlp/b': { grpc: '${env:MY_POD_IP}:5317' } })).toStrictEqual([]);
+    });
+
+    test('reports two protocols of one receiver on one port', () => {
+      expect(withReceivers({ 'otlp/b': { grpc: '0.0.0.0:5317', http: '0.0.0.0:5317' } })).toStrictEqual([
+        `gateway: 'receivers.otlp/b.protocols.http.endpoint' must be ${ALLOWED}: receivers.otlp/b protocols.grpc.endpoint listens on "0.0.0.0:5317", port 5317, got "0.0.0.0:5317"`,
+      ]);
+    });
+
+    test('reports two receivers on one port of overlapping addresses (a wildcard overlaps every address; localhost is 127.0.0.1)', () => {
+      expect(withReceivers({ 'otlp/b': { grpc: '127.0.0.1:4317' } })).toStrictEqual([
+        `gateway: 'receivers.otlp/b.protocols.grpc.endpoint' must be ${ALLOWED}: receivers.otlp protocols.grpc.endpoint listens on "0.0.0.0:4317", port 4317, got "127.0.0.1:4317"`,
+      ]);
+      expect(withReceivers({ 'otlp/a': { http: 'localhost:5318' }, 'otlp/b': { http: '127.0.0.1:5318' } })).toStrictEqual([
+        `gateway: 'receivers.otlp/b.protocols.http.endpoint' must be ${ALLOWED}: receivers.otlp/a protocols.http.endpoint listens on "localhost:5318", port 5318, got "127.0.0.1:5318"`,
+      ]);
+      expect(withReceivers({ 'otlp/a': { http: '10.0.0.1:5318' }, 'otlp/b': { http: '[::]:5318' } })).toHaveLength(1);
+    });
+
+    test('reports a receiver on the port of an extension or of the collector\'s own metrics', () => {
+      expect(withReceivers({ 'otlp/b': { grpc: '0.0.0.0:13133', http: '0.0.0.0:8888' } })).toStrictEqual([
+        `gateway: 'extensions.health_check.endpoint' must be ${ALLOWED}: receivers.otlp/b protocols.grpc.endpoint listens on "0.0.0.0:13133", port 13133, got "0.0.0.0:13133"`,
+        `gateway: 'service.telemetry.metrics.readers[0].pull.exporter.prometheus' must be ${ALLOWED}: receivers.otlp/b protocols.http.endpoint listens on "0.0.0.0:8888", port 8888, got "0.0.0.0:8888"`,
+      ]);
+      expect(withReceivers({ 'otlp/b': { http: '0.0.0.0:8888' } }, { metricsPort: 9999 })).toStrictEqual([]);
+    });
+  });
+
   test('fails if a component id is defined twice', () => {
     const config = sound();
     expect(() => config.addExporter('otlp/jaeger', { endpoint: 'other:4317' }))

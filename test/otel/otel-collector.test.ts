@@ -339,6 +339,17 @@ describe('OtelCollector refuses to synthesize an unsound configuration', () => {
     expect(validationErrors(app)).toStrictEqual(["test/c: test/c: pipeline traces/extra names exporter 'otlp/nowhere', which is not defined"]);
     expect(() => synthesizeApp(app)).toThrow(/synthesis refused, 1 error\(s\):\n {2}test\/c: test\/c: pipeline traces\/extra names exporter 'otlp\/nowhere', which is not defined/);
   });
+
+  test('fails if an added receiver listens on a port the collector already serves (at validation)', () => {
+    const chart = testChart();
+    const collector = new OtelCollector(chart, 'c', { exportTo: [new JaegerAllInOne(chart, 'jaeger')] });
+    collector.config.addReceiver('otlp/legacy', { protocols: { http: { endpoint: '0.0.0.0:13133' } } });
+    collector.config.addPipeline('traces/legacy', { receivers: ['otlp/legacy'], processors: ['memory_limiter'], exporters: collector.config.exporterIds });
+    expect(validationErrors(chart)).toStrictEqual([
+      "test/c: test/c: 'extensions.health_check.endpoint' must be an address on a port no other server of the collector listens on at an overlapping address "
+        + '(0.0.0.0 overlaps every address): receivers.otlp/legacy protocols.http.endpoint listens on "0.0.0.0:13133", port 13133, got "0.0.0.0:13133"',
+    ]);
+  });
 });
 
 describe('OtelCollector validation', () => {

@@ -52,7 +52,7 @@ describe('TempoDistributed', () => {
       'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/version': '3.0.3',
       'app.kubernetes.io/part-of': 'cdk8s-tracing', 'app.kubernetes.io/managed-by': 'cdk8s',
     });
-    expect(find(objects, 'ConfigMap', 'tempo-config').metadata.labels['app.kubernetes.io/component']).toBe('config');
+    expect(find(objects, 'ConfigMap', 'tempo-config').metadata.labels?.['app.kubernetes.io/component']).toBe('config');
   });
 
   test('defaults: the whole configuration, one file for every component', () => {
