@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { isDuration } from '../_cdk8s-values';
 import { ErrorScope, propError, requireInteger } from '../_errors';
 import { declareEndpointFrom } from '../prerequisites';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
@@ -215,7 +216,7 @@ function queueSettings(scope: ErrorScope, q: CollectorQueueOptions): { queue: Se
   const numConsumers = q.numConsumers ?? 10;
   requireInteger(scope, 'queue.numConsumers', numConsumers, 1, 1000);
   const seconds = (field: string, d: Duration | undefined, fallback: number, min: number) => {
-    const s = d === undefined ? fallback : d instanceof Duration ? d.toMilliseconds({ integral: false }) / 1000 : NaN;
+    const s = d === undefined ? fallback : isDuration(d) ? d.toMilliseconds({ integral: false }) / 1000 : NaN;
     requireInteger(scope, `queue.${field} (seconds)`, s, min, 86_400);
     return s;
   };

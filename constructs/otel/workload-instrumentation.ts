@@ -2,6 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { isPlusWorkload } from '../_cdk8s-values';
 import { ErrorScope, propError, requireOneOf } from '../_errors';
 import { declareEndpointFrom } from '../prerequisites';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
@@ -227,7 +228,7 @@ function givenName(workload: plus.AbstractPod): string {
 
 /** The name and containers of a workload, whichever API it was built with. */
 function describe(workload: InstrumentableWorkload): { name: string; containers: ContainerHandle[] } {
-  if (workload instanceof plus.AbstractPod) {
+  if (isPlusWorkload(workload)) {
     return {
       name: givenName(workload),
       containers: workload.containers.map(c => ({
@@ -239,7 +240,7 @@ function describe(workload: InstrumentableWorkload): { name: string; containers:
       })),
     };
   }
-  if (!(workload instanceof ApiObject)) {
+  if (!ApiObject.isApiObject(workload)) {
     throw propError('instrumentWorkload', 'workload', String(workload), 'a cdk8s-plus workload or a KubeDeployment, KubeStatefulSet, KubeDaemonSet, KubeJob or KubeCronJob');
   }
   const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
