@@ -102,11 +102,12 @@ export interface JaegerOperatorInstanceProps {
    */
   readonly name?: string;
   /**
-   * Deployment strategy.
-   * @default JaegerOperatorStrategy.PRODUCTION
+   * Deployment strategy. `PRODUCTION` and `STREAMING` need a shared `storage`.
+   * @default - JaegerOperatorStrategy.PRODUCTION with a shared storage (elasticsearch, cassandra,
+   * kafka, grpc-plugin), JaegerOperatorStrategy.ALL_IN_ONE without storage or with memory or badger
    */
   readonly strategy?: JaegerOperatorStrategy;
-  /** Storage. @default - the operator's default (memory) */
+  /** Storage; required with strategy `PRODUCTION` or `STREAMING`. @default - the operator's default (memory), with strategy `ALL_IN_ONE` only */
   readonly storage?: JaegerOperatorStorage;
   /** Ingress of the UI. @default - the operator's default */
   readonly ingress?: JaegerOperatorIngress;
@@ -138,11 +139,15 @@ export class JaegerOperatorInstance extends Construct implements ISpanReceiver {
     super(scope, id);
     const name = props.name ?? 'jaeger';
     requireDnsSubdomain(this, 'name', name);
-    const strategy = props.strategy ?? JaegerOperatorStrategy.PRODUCTION;
+    const storage = props.storage;
+    const sharedStorage = storage !== undefined && storage.type !== JaegerOperatorStorageType.MEMORY && storage.type !== JaegerOperatorStorageType.BADGER;
+    const strategy = props.strategy ?? (sharedStorage ? JaegerOperatorStrategy.PRODUCTION : JaegerOperatorStrategy.ALL_IN_ONE);
     if (!Object.values(JaegerOperatorStrategy).includes(strategy)) {
       throw propError(this, 'strategy', strategy, `one of ${Object.values(JaegerOperatorStrategy).join(', ')}`);
     }
-    const storage = props.storage;
+    if (!storage && strategy !== JaegerOperatorStrategy.ALL_IN_ONE) {
+      throw propError(this, 'storage', storage, `a shared storage (elasticsearch, cassandra, kafka, grpc-plugin) with strategy '${strategy}': without one the operator runs its collector and query on separate in-memory stores; strategy 'allInOne' for in-memory storage`);
+    }
     if (storage) {
       if (!Object.values(JaegerOperatorStorageType).includes(storage.type)) {
         throw propError(this, 'storage.type', storage.type, `one of ${Object.values(JaegerOperatorStorageType).join(', ')}`);

@@ -1,5 +1,5 @@
 import {
-  JaegerOperatorInstance, JaegerOperatorStorageType, JaegerOperatorStrategy, Prerequisites, SamplingStrategies, SamplingStrategy,
+  JaegerOperatorInstance, JaegerOperatorInstanceProps, JaegerOperatorStorageType, JaegerOperatorStrategy, Prerequisites, SamplingStrategies, SamplingStrategy,
 } from '../../constructs';
 import { find, synth, testChart } from '../_support/synth';
 
@@ -26,6 +26,24 @@ describe('JaegerOperatorInstance', () => {
     const chart = testChart();
     new JaegerOperatorInstance(chart, 'jaeger');
     expect(synth(chart)).toMatchSnapshot();
+  });
+
+  test('the default strategy: allInOne without storage or with memory or badger, production with a shared storage', () => {
+    const strategyOf = (props: JaegerOperatorInstanceProps) => {
+      const chart = testChart();
+      new JaegerOperatorInstance(chart, 'jaeger', props);
+      return find(synth(chart), 'Jaeger', 'jaeger').spec.strategy;
+    };
+    expect(strategyOf({})).toBe('allInOne');
+    expect(strategyOf({ storage: { type: JaegerOperatorStorageType.MEMORY } })).toBe('allInOne');
+    expect(strategyOf({ storage: { type: JaegerOperatorStorageType.BADGER } })).toBe('allInOne');
+    expect(strategyOf({ storage: { type: JaegerOperatorStorageType.ELASTICSEARCH, elasticsearch: { serverUrls: ['http://es:9200'] } } })).toBe('production');
+  });
+
+  test.each([JaegerOperatorStrategy.PRODUCTION, JaegerOperatorStrategy.STREAMING])('fails if strategy %s has no storage', strategy => {
+    expect(() => new JaegerOperatorInstance(testChart(), 'j', { strategy }))
+      .toThrow(`test/j: 'storage' must be a shared storage (elasticsearch, cassandra, kafka, grpc-plugin) with strategy '${strategy}': `
+        + 'without one the operator runs its collector and query on separate in-memory stores; strategy \'allInOne\' for in-memory storage, got undefined');
   });
 
   test('the common fields, typed', () => {
@@ -60,7 +78,7 @@ describe('JaegerOperatorInstance', () => {
   });
 
   test('fails if memory storage is used with the production strategy', () => {
-    expect(() => new JaegerOperatorInstance(testChart(), 'j', { storage: { type: JaegerOperatorStorageType.MEMORY } }))
+    expect(() => new JaegerOperatorInstance(testChart(), 'j', { strategy: JaegerOperatorStrategy.PRODUCTION, storage: { type: JaegerOperatorStorageType.MEMORY } }))
       .toThrow(/test\/j: 'storage.type' must be a shared storage .* got "memory"/);
   });
 
