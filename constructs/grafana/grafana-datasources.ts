@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { propError, requireDnsSubdomain } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { standardLabels } from '../_labels';
 import { requireTenantId } from '../tempo/tempo-overrides';
 import { validateBasePath } from '../jaeger/jaeger-query';
@@ -293,6 +294,7 @@ export class GrafanaDatasources extends Construct implements ITraceDatasources {
 
   constructor(scope: Construct, id: string, props: GrafanaDatasourcesProps) {
     super(scope, id);
+    chartNamespace(this);
     const name = props.name ?? 'tracing-grafana-datasources';
     requireDnsSubdomain(this, 'name', name);
     if (props.namespace !== undefined) requireDnsSubdomain(this, 'namespace', props.namespace);

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsSubdomain, requireInteger } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { standardLabels } from '../_labels';
 import { GRAFANA_INTERVAL_UNITS, renderDuration } from '../search/_duration';
 import { TraceSearch } from '../search/trace-search';
@@ -150,6 +151,7 @@ export class TraceDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: TraceDashboardProps) {
     super(scope, id);
+    chartNamespace(this);
     const name = props.name ?? 'tracing-grafana-dashboard';
     requireDnsSubdomain(this, 'name', name);
     if (props.namespace !== undefined) requireDnsSubdomain(this, 'namespace', props.namespace);

@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsSubdomain } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { standardLabels } from '../_labels';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { requireEntryTier } from '../otel/_entry-tier';
@@ -109,7 +109,7 @@ export class TracingIngress extends Construct {
       requireDnsSubdomain(this, 'tlsSecretName', props.tlsSecretName);
       Prerequisites.of(this).addSecret(props.tlsSecretName, `TLS certificate (kubernetes.io/tls) for ${[props.host, props.otlp?.host].filter(Boolean).join(', ')}`);
     }
-    const namespace = Chart.of(this).namespace;
+    const namespace = chartNamespace(this);
     const sameNamespace = (field: string, e: ServiceEndpoint) => {
       if (e.namespace !== namespace) {
         throw propError(this, field, `${e.serviceName} in namespace ${e.namespace ?? '<none>'}`, `a Service in this Ingress's namespace (${namespace ?? '<none>'}): an Ingress only routes to its own namespace`);

@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
-import { Chart, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { selectorLabels, standardLabels } from '../_labels';
 import { httpProbe, spreadOverZonesAndNodes } from '../_pod';
 import { podTemplate, resolveWorkload } from '../_workload';
@@ -115,7 +116,7 @@ export abstract class JaegerWorkload extends Construct {
     });
     const image = workload.image;
 
-    this.namespace = Chart.of(this).namespace;
+    this.namespace = chartNamespace(this);
     checkUniqueObjectNames(this);
     this.serviceName = spec.resourceName;
     this.sampling = spec.sampling;

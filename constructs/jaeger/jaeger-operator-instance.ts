@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Jaeger, JaegerSpec } from '../../imports/jaeger-jaegertracing.io';
 import { propError, requireDnsSubdomain, requireInteger } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { standardLabels } from '../_labels';
 import { hostPort, parseHttpUrl } from '../_url';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
@@ -137,6 +137,7 @@ export class JaegerOperatorInstance extends Construct implements ISpanReceiver {
 
   constructor(scope: Construct, id: string, props: JaegerOperatorInstanceProps = {}) {
     super(scope, id);
+    chartNamespace(this);
     const name = props.name ?? 'jaeger';
     requireDnsSubdomain(this, 'name', name);
     const storage = props.storage;
@@ -199,7 +200,7 @@ export class JaegerOperatorInstance extends Construct implements ISpanReceiver {
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
     const port = protocol === SpanProtocol.OTLP_GRPC ? JaegerPorts.OTLP_GRPC : protocol === SpanProtocol.OTLP_HTTP ? JaegerPorts.OTLP_HTTP : undefined;
     if (!port) throw propError(this, 'protocol', protocol, 'otlp-grpc or otlp-http');
-    const endpoint = new ServiceEndpoint(this.collectorServiceName, Chart.of(this).namespace, port.port, port.name);
+    const endpoint = new ServiceEndpoint(this.collectorServiceName, chartNamespace(this), port.port, port.name);
     Prerequisites.of(this).addEndpoint(endpoint.hostPort, `OTLP receiver of the Service that the Jaeger Operator creates for ${this.node.path}`);
     return endpoint;
   }

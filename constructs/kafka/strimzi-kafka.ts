@@ -1,4 +1,4 @@
-import { Chart, Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Kafka, KafkaSpec, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
@@ -10,6 +10,7 @@ import {
 } from '../../imports/kafkanodepool-kafka.strimzi.io';
 import { KafkaTopic } from '../../imports/kafkatopic-kafka.strimzi.io';
 import { propError, requireDnsLabel, requireDnsSubdomain, requireInteger, show } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { standardLabels } from '../_labels';
 import { Prerequisites } from '../prerequisites';
 import { ContainerResources, validateResources } from '../resources';
@@ -357,7 +358,7 @@ export class StrimziKafka extends Construct implements IKafka {
     // The client listener, the bootstrap address and what clients must trust.
     const tlsListener = props.tls ?? false;
     const port = tlsListener ? TLS_PORT : PLAIN_PORT;
-    const namespace = Chart.of(this).namespace;
+    const namespace = chartNamespace(this);
     this.bootstrap = new ServiceEndpoint(`${name}-kafka-bootstrap`, namespace, port, tlsListener ? 'tcp-clientstls' : 'tcp-clients');
     this.bootstrapServers = [this.bootstrap.hostPort];
     this.tls = tlsListener ? { ca: { secretName: `${name}-cluster-ca-cert`, key: 'ca.crt' } } : undefined;

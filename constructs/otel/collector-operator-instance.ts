@@ -1,4 +1,4 @@
-import { Chart, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   OpenTelemetryCollectorV1Beta1,
@@ -12,6 +12,7 @@ import {
   OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy,
 } from '../../imports/otelcollector-opentelemetry.io';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { resolveWorkload } from '../_workload';
 import { standardLabels } from '../_labels';
 import { goMemLimitEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../_pod';
@@ -94,7 +95,7 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
     const resources = workload.resources;
     if (props.queue?.persistent) throw propError(this, 'queue.persistent', true, 'false for the operator rendering (use OtelCollector for a persistent queue)');
 
-    this.namespace = Chart.of(this).namespace;
+    this.namespace = chartNamespace(this);
     checkUniqueObjectNames(this);
     this.serviceName = `${name}-collector`;
     this.config = collectorPipelineConfig(this, name, props);

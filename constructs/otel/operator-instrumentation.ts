@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Instrumentation,
@@ -9,6 +9,7 @@ import {
 } from '../../imports/otelinstrumentation-opentelemetry.io';
 import { isPlusWorkload } from '../_cdk8s-values';
 import { propError, requireDnsSubdomain } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { standardLabels } from '../_labels';
 import { podTemplatePointer, valueAt } from './_pod-template';
 import { InstrumentableWorkload, WorkloadInstrumentationOptions, sdkEnv } from './workload-instrumentation';
@@ -54,7 +55,7 @@ export class OperatorInstrumentation extends Construct {
     const name = props.name ?? 'tracing';
     requireDnsSubdomain(this, 'name', name);
     this.name = name;
-    this.namespace = Chart.of(this).namespace;
+    this.namespace = chartNamespace(this);
     // The operator sets service name and Kubernetes attributes itself; the sampler goes typed when it can.
     const env = sdkEnv(this, 'unused', props);
     const get = (n: string) => env.find(v => v.name === n)?.value;

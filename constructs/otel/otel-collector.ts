@@ -1,9 +1,10 @@
 import { createHash } from 'crypto';
-import { Chart, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { collectorAutoscaler } from '../_autoscaler';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { selectorLabels, standardLabels } from '../_labels';
 import { httpProbe, spreadOverZonesAndNodes } from '../_pod';
 import { podTemplate, resolveWorkload } from '../_workload';
@@ -149,7 +150,7 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     });
     const image = workload.image;
 
-    this.namespace = Chart.of(this).namespace;
+    this.namespace = chartNamespace(this);
     checkUniqueObjectNames(this);
     this.serviceName = name;
     const ids = { name: 'opentelemetry-collector', instance: name, component: agent ? 'agent' : 'gateway', version: image.versionLabel };

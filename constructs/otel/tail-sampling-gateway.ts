@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { SamplingPolicy } from '../sampling/sampling-policy';
@@ -97,7 +97,7 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
     if (!Object.values(LoadBalancerResolver).includes(resolver)) {
       throw propError(this, 'resolver', resolver, `one of ${Object.values(LoadBalancerResolver).join(', ')}`);
     }
-    const namespace = Chart.of(this).namespace;
+    const namespace = chartNamespace(this);
 
     this.sampler = new OtelCollector(this, 'Sampler', {
       ...props.sampler,

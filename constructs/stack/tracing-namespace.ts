@@ -1,7 +1,8 @@
-import { Chart, JsonPatch } from 'cdk8s';
+import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { propError, requireDnsLabel } from '../_errors';
+import { propError } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { PART_OF } from '../_labels';
 
 /** Props of {@link TracingNamespace}. */
@@ -27,11 +28,10 @@ export class TracingNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: TracingNamespaceProps = {}) {
     super(scope, id);
-    const namespace = Chart.of(this).namespace;
+    const namespace = chartNamespace(this);
     if (!namespace) {
       throw propError(this, 'namespace', namespace, 'set on the enclosing Chart (new Chart(app, id, { namespace: "tracing" })) so that every object has one');
     }
-    requireDnsLabel(this, 'namespace', namespace);
     const level = props.podSecurity ?? 'restricted';
     if (!['restricted', 'baseline', 'privileged'].includes(level)) {
       throw propError(this, 'podSecurity', level, 'one of "restricted", "baseline", "privileged"');

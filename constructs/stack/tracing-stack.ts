@@ -1,6 +1,6 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { propError } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { ISpanReceiver, TracingIngress } from '../ingress/tracing-ingress';
 import { IRemoteSamplingSource } from '../sampling/head-sampler';
 import { JaegerAllInOne, JaegerAllInOneProps } from '../jaeger/jaeger-all-in-one';
@@ -112,7 +112,7 @@ export class TracingStack extends Construct implements ISpanReceiver, IRemoteSam
     if (!Object.values(TracingPreset).includes(props.preset)) {
       throw propError(this, 'preset', props.preset, `one of ${Object.values(TracingPreset).join(', ')}`);
     }
-    const namespace = Chart.of(this).namespace;
+    const namespace = chartNamespace(this);
     if (!namespace) {
       throw propError(this, 'namespace', namespace, 'set on the enclosing Chart (new Chart(app, id, { namespace: "tracing" })) so that every object has one');
     }

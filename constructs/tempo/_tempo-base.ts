@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
-import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { pinnedImage, PinnedImage } from '../_image';
 import { standardLabels } from '../_labels';
 import { SPAN_PROTOCOLS, SpanProtocol } from '../jaeger/jaeger-ports';
@@ -41,7 +41,7 @@ export abstract class TempoBase<C extends AnyTempoConfigDocument = AnyTempoConfi
     this.settings = new TempoSettings(this, props, defaultStorage);
     requireDnsLabel(this, 'name', this.settings.name, 30);
     this.image = pinnedImage(this, 'image', props.image ?? this.settings.defaultImage);
-    this.namespace = Chart.of(this).namespace;
+    this.namespace = chartNamespace(this);
     checkUniqueObjectNames(this);
     this.storage = this.settings.storage;
     this.binding = this.storage.bind();

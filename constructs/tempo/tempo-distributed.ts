@@ -1,7 +1,8 @@
-import { Chart, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel } from '../_errors';
+import { chartNamespace } from '../_namespace';
 import { selectorLabels, standardLabels } from '../_labels';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { IKafka, KafkaSaslMechanism, requirePartitionsFor } from '../kafka/kafka-connection';
@@ -133,7 +134,7 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
       }
       const workers = props.backendWorker?.replicas ?? 1;
       requireReplicas(self, 'backendWorker.replicas', workers);
-      const ns = Chart.of(self).namespace;
+      const ns = chartNamespace(self);
       const svc = (component: string) => `${name}-${component}${ns ? `.${ns}.svc` : ''}`;
       const ingest: TempoKafkaConfig = {
         address: kafka.bootstrapServers[0],
