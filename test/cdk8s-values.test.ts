@@ -112,3 +112,18 @@ describe('values from another copy of cdk8s', () => {
       .toThrow(/^test\/instrumentation: 'workload' must be a cdk8s-plus workload or a raw Kubernetes workload object, got/);
   });
 });
+
+describe('an app of another copy of cdk8s synthesizes the library', () => {
+  test('values computed at synthesis (collector configuration, sampling strategies, checksums) are rendered, not written as objects', () => {
+    const app = new other.cdk8s.App();
+    const chart = new other.cdk8s.Chart(app, 'tracing', { namespace: 'tracing', disableResourceNameHashes: true });
+    const jaeger = new JaegerAllInOne(chart, 'jaeger');
+    new OtelCollector(chart, 'gateway', { exportTo: [jaeger] });
+    const objects = other.cdk8s.Testing.synth(chart) as Manifest[];
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/"producer"|"resolve"/);
+    expect(configFile(objects, 'otel-gateway-config', 'config.yaml').exporters).toHaveProperty(['otlp/jaeger']);
+    expect(JSON.parse(find(objects, 'ConfigMap', 'jaeger-sampling').data['strategies.json']).default_strategy).toStrictEqual({ type: 'probabilistic', param: 1 });
+    expect(find(objects, 'Deployment', 'otel-gateway').spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

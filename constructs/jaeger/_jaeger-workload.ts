@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
-import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { atSynth } from '../_token';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
 import { chartNamespace } from '../_namespace';
 import { selectorLabels, standardLabels } from '../_labels';
@@ -145,12 +145,12 @@ export abstract class JaegerWorkload extends Construct {
     const mounts: k8s.VolumeMount[] = [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
     // Rendered at synth time: strategies may still be added (`addService`) after this point.
     const strategies = () => spec.sampling?.toJaegerJsonString() ?? '';
-    const checksum = Lazy.any({ produce: () => createHash('sha256').update(configYaml).update(strategies()).digest('hex') });
+    const checksum = atSynth(() => createHash('sha256').update(configYaml).update(strategies()).digest('hex'));
 
     if (spec.sampling) {
       const samplingMap = new k8s.KubeConfigMap(this, 'Sampling', {
         metadata: { name: `${spec.resourceName}-sampling`, labels },
-        data: { 'strategies.json': Lazy.any({ produce: strategies }) as unknown as string },
+        data: { 'strategies.json': atSynth(strategies) },
       });
       volumes.push({ name: 'sampling', configMap: { name: samplingMap.name, items: [{ key: 'strategies.json', path: 'strategies.json' }] } });
       mounts.push({ name: 'sampling', mountPath: SAMPLING_DIR, readOnly: true });
@@ -182,7 +182,7 @@ export abstract class JaegerWorkload extends Construct {
       readinessProbe: httpProbe('/status', JaegerPorts.HEALTH.name, { initialDelaySeconds: 2, periodSeconds: 5 }),
       livenessProbe: httpProbe('/status', JaegerPorts.HEALTH.name, { initialDelaySeconds: 10, periodSeconds: 15, failureThreshold: 4 }),
       labels,
-      annotations: { 'checksum/config': checksum as unknown as string },
+      annotations: { 'checksum/config': checksum },
       goMemLimit: true,
       terminationGracePeriodSeconds: 30,
     });

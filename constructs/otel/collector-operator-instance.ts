@@ -1,5 +1,5 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { atSynth } from '../_token';
 import {
   OpenTelemetryCollectorV1Beta1,
   OpenTelemetryCollectorV1Beta1SpecAffinity,
@@ -121,7 +121,7 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
         ...(replicas !== undefined ? { replicas } : {}),
         // Our image is pinned: the operator must not rewrite the configuration for a newer collector.
         upgradeStrategy: OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy.NONE,
-        config: Lazy.any({ produce: () => this.config.document }) as unknown as OpenTelemetryCollectorV1Beta1SpecConfig,
+        config: atSynth(() => this.config.document) as unknown as OpenTelemetryCollectorV1Beta1SpecConfig,
         resources: {
           requests: { cpu: q(resources.cpuRequest), memory: q(resources.memoryRequest) },
           limits: { ...(resources.cpuLimit ? { cpu: q(resources.cpuLimit) } : {}), memory: q(resources.memoryLimit) },

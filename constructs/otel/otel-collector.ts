@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
-import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { atSynth } from '../_token';
 import { collectorAutoscaler } from '../_autoscaler';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
 import { chartNamespace } from '../_namespace';
@@ -166,9 +166,9 @@ export class OtelCollector extends Construct implements ISpanReceiver {
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, labels: this.labels },
-      data: { 'config.yaml': Lazy.any({ produce: configYaml }) as unknown as string },
+      data: { 'config.yaml': atSynth(configYaml) },
     });
-    const checksum = Lazy.any({ produce: () => createHash('sha256').update(configYaml()).digest('hex') });
+    const checksum = atSynth(() => createHash('sha256').update(configYaml()).digest('hex'));
 
     const automount = props.automountServiceAccountToken ?? props.loadBalanceTo?.resolver === LoadBalancerResolver.K8S;
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -195,7 +195,7 @@ export class OtelCollector extends Construct implements ISpanReceiver {
       readinessProbe: httpProbe('/', CollectorPorts.HEALTH.name, { initialDelaySeconds: 2, periodSeconds: 5 }),
       livenessProbe: httpProbe('/', CollectorPorts.HEALTH.name, { initialDelaySeconds: 10, periodSeconds: 15, failureThreshold: 4 }),
       labels: this.labels,
-      annotations: { 'checksum/config': checksum as unknown as string },
+      annotations: { 'checksum/config': checksum },
       goMemLimit: true,
       // Long enough for the exporters to drain their queues on shutdown.
       terminationGracePeriodSeconds: 60,
