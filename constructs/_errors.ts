@@ -21,14 +21,44 @@ export function show(value: unknown): string {
 }
 
 /**
- * The house error: `<path>: '<field>' must be <allowed>, got <value>`.
+ * One word of a message (up to whitespace: a quoted or JSON value is one word, so that a quote in
+ * a password does not end it) with the user info of a URL or of a
+ * `user:password@host` address replaced by `***`. An image digest (`name:tag@sha256:...`) is kept.
+ */
+function redactWord(word: string): string {
+  const at = word.lastIndexOf('@');
+  if (at < 0) return word;
+  const scheme = word.indexOf('://');
+  if (scheme >= 0 && scheme < at) {
+    const userInfo = word.slice(scheme + 3, at);
+    // Before the path, or with a ':' (a password, even one holding '/'): user info, not a path's '@'.
+    return !/[/?#]/.test(userInfo) || userInfo.includes(':') ? `${word.slice(0, scheme + 3)}***${word.slice(at)}` : word;
+  }
+  const userInfo = word.slice(0, at);
+  if (userInfo.includes(':') && !userInfo.includes('/') && !/^@sha(256|384|512):/.test(word.slice(at))) return `${/^["'([{]*/.exec(word)![0]}***${word.slice(at)}`;
+  return word;
+}
+
+/**
+ * `text` with the credentials of every URL (`https://elastic:s3cret@es:9200` becomes
+ * `https://***@es:9200`, a user name alone too, as tokens are passed as one) and of every
+ * `user:password@host:port` address replaced by `***`. Error messages end up in CI logs: a secret
+ * typed into a URL must not be repeated there.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(/\S+/g, redactWord);
+}
+
+/**
+ * The house error: `<path>: '<field>' must be <allowed>, got <value>`, with any credentials in a
+ * URL redacted ({@link redactCredentials}).
  * @param scope construct (or factory label) the value was given to
  * @param field prop name, dotted for nested props (`tls.caSecret`)
  * @param value the bad value
  * @param allowed what would have been accepted
  */
 export function propError(scope: ErrorScope, field: string, value: unknown, allowed: string): Error {
-  return new Error(`${where(scope)}: '${field}' must be ${allowed}, got ${show(value)}`);
+  return new Error(redactCredentials(`${where(scope)}: '${field}' must be ${allowed}, got ${show(value)}`));
 }
 
 /** Throws unless `value` is an integer in [min, max]. */

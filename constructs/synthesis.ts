@@ -1,9 +1,10 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { redactCredentials } from './_errors';
 
-/** Every construct's validation error in `scope`'s tree, each prefixed with its construct path. */
+/** Every construct's validation error in `scope`'s tree, each prefixed with its construct path (credentials in URLs redacted). */
 export function validationErrors(scope: IConstruct): string[] {
-  return scope.node.findAll().flatMap(c => c.node.validate().map(message => `${c.node.path}: ${message}`));
+  return scope.node.findAll().flatMap(c => c.node.validate().map(message => redactCredentials(`${c.node.path}: ${message}`)));
 }
 
 /**

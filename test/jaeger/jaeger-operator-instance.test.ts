@@ -93,6 +93,12 @@ describe('JaegerOperatorInstance', () => {
     })).toThrow(/'storage.elasticsearch.serverUrls\[0\]' must be an http:\/\/ or https:\/\/ URL/);
   });
 
+  test('fails if a server URL carries credentials, without repeating them', () => {
+    expect(() => new JaegerOperatorInstance(testChart(), 'j', {
+      storage: { type: JaegerOperatorStorageType.ELASTICSEARCH, elasticsearch: { serverUrls: ['https://elastic:s3cret@es:9200'] } },
+    })).toThrow(/^test\/j: 'storage.elasticsearch.serverUrls\[0\]' must be an http:\/\/ or https:\/\/ URL with a host and no user info .*, got "https:\/\/\*\*\*@es:9200"$/);
+  });
+
   test('fails if the strategy is unknown', () => {
     expect(() => new JaegerOperatorInstance(testChart(), 'j', { strategy: 'all-in-one' as JaegerOperatorStrategy }))
       .toThrow(/'strategy' must be one of allInOne, production, streaming, got "all-in-one"/);

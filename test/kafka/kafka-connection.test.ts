@@ -112,6 +112,13 @@ describe('ExternalKafka', () => {
       .toThrow(new RegExp(`^test/kafka: 'bootstrapServers\\[1\\]' must be a broker address "host:port" .* got ${JSON.stringify(broker).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
   });
 
+  test('fails if a broker carries SASL credentials, without repeating them', () => {
+    expect(() => external({ bootstrapServers: ['tempo:s3cret@kafka-0:9092'], topic: 't' }))
+      .toThrow(/^test\/kafka: 'bootstrapServers\[0\]' must be a broker address "host:port" .*, got "\*\*\*@kafka-0:9092"$/);
+    expect(() => external({ bootstrapServers: ['sasl_ssl://tempo:s3cret@kafka-0:9092'], topic: 't' }))
+      .toThrow(/^test\/kafka: 'bootstrapServers\[0\]' must be a broker address "host:port" .*, got "sasl_ssl:\/\/\*\*\*@kafka-0:9092"$/);
+  });
+
   test('fails if a broker is listed twice', () => {
     expect(() => external({ bootstrapServers: ['kafka:9092', 'KAFKA:9092'], topic: 't' }))
       .toThrow(/'bootstrapServers\[1\]' must be a broker address not already listed, got "KAFKA:9092"/);

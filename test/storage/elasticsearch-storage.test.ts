@@ -104,9 +104,12 @@ describe('ElasticsearchStorage', () => {
     expect(() => new ElasticsearchStorage(testChart(), 'es', { serverUrls: [] })).toThrow(/test\/es: 'serverUrls' must be at least one http:\/\/ or https:\/\/ URL, got \[\]/);
   });
 
-  test('fails if a URL carries credentials', () => {
-    expect(() => new ElasticsearchStorage(testChart(), 'es', { serverUrls: ['http://elastic:changeme@es:9200'] }))
-      .toThrow(/'serverUrls\[0\]' must be an http:\/\/ or https:\/\/ URL with a host and no user info/);
+  test('fails if a URL carries credentials, without repeating them', () => {
+    for (const url of ['http://elastic:changeme@es:9200', 'https://elastic:changeme@es:9200/', 'http://changeme@es:9200']) {
+      expect(() => new ElasticsearchStorage(testChart(), 'es', { serverUrls: ['http://es-0:9200', url] }))
+        .toThrow(new Error('test/es: \'serverUrls[1]\' must be an http:// or https:// URL with a host and no user info (credentials go in a Secret), '
+          + `such as "http://elasticsearch:9200", got "${url.replace(/\/\/.*@/, '//***@')}"`));
+    }
   });
 
   test('fails if a URL is not a URL', () => {

@@ -132,6 +132,13 @@ describe('S3Bucket', () => {
     expect(() => new S3Bucket(testChart(), 's3', { bucket: 'tempo', endpoint: 'minio:9000/tempo' })).toThrow(/'endpoint' must be host\[:port\] without a scheme/);
   });
 
+  test('fails if the endpoint carries credentials, without repeating them', () => {
+    expect(() => new S3Bucket(testChart(), 's3', { bucket: 'tempo', endpoint: 'https://AKIAEXAMPLE:s3cret@minio:9000' }))
+      .toThrow(/^test\/s3: 'endpoint' must be host\[:port\] without a scheme, .*, got "https:\/\/\*\*\*@minio:9000"$/);
+    expect(() => new S3Bucket(testChart(), 's3', { bucket: 'tempo', endpoint: 'AKIAEXAMPLE:s3cret@minio:9000' }))
+      .toThrow(/^test\/s3: 'endpoint' must be host\[:port\] without a scheme, .*, got "\*\*\*@minio:9000"$/);
+  });
+
   test('fails if the region is not a region name', () => {
     expect(() => new S3Bucket(testChart(), 's3', { bucket: 'tempo', region: 'EU West' })).toThrow(/^test\/s3: 'region' must be a region name such as "eu-west-1", got "EU West"$/);
   });

@@ -250,8 +250,9 @@ describe('TempoMonolithic', () => {
 
   test('fails if the metrics generator has no remote write target, or a bad URL', () => {
     expect(() => build({ metricsGenerator: { remoteWrite: [] } })).toThrow(/'metricsGenerator.remoteWrite' must be at least one Prometheus remote-write URL/);
-    expect(() => build({ metricsGenerator: { remoteWrite: [{ url: 'http://user:pw@prometheus:9090/api/v1/write' }] } }))
-      .toThrow(/'metricsGenerator.remoteWrite\[0\].url' must be an http\(s\) URL without user info/);
+    expect(() => build({ metricsGenerator: { remoteWrite: [{ url: 'http://user:s3cret@prometheus:9090/api/v1/write' }] } }))
+      .toThrow(new Error('test/tempo: \'metricsGenerator.remoteWrite[0].url\' must be an http(s) URL without user info, '
+        + 'such as "http://prometheus.monitoring.svc:9090/api/v1/write", got "http://***@prometheus:9090/api/v1/write"'));
   });
 
   test('fails if maxSearchDuration is under a minute', () => {
