@@ -83,9 +83,15 @@ export interface CollectorQueueOptions {
 
 /** What a collector's `traces` pipeline does (shared by {@link OtelCollector} and {@link OtelCollectorOperatorInstance}). */
 export interface CollectorPipelineOptions {
-  /** Send to these receivers (exactly one of `exportTo` and `loadBalanceTo`). */
+  /**
+   * Send to these receivers (exactly one of `exportTo` and `loadBalanceTo`).
+   * @default - none: `loadBalanceTo` must be given
+   */
   readonly exportTo?: ReadonlyArray<CollectorExportTarget | ISpanReceiver>;
-  /** Route by trace id to the instances behind this headless Service endpoint. */
+  /**
+   * Route by trace id to the instances behind this headless Service endpoint.
+   * @default - none: `exportTo` must be given
+   */
   readonly loadBalanceTo?: { readonly endpoint: ServiceEndpoint; readonly resolver: LoadBalancerResolver };
   /** Tail sampling with this policy's `tail` settings. @default - none */
   readonly tailSampling?: SamplingPolicy;
