@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { propError, requireDnsLabel } from '../_errors';
 import { chartNamespace } from '../_namespace';
-import { pinnedImage, PinnedImage } from '../_image';
+import { PinnedImage } from '../_image';
+import { resolveImage } from '../_workload';
 import { standardLabels } from '../_labels';
 import { SPAN_PROTOCOLS, SpanProtocol } from '../jaeger/jaeger-ports';
 import { ServiceEndpoint } from '../service-endpoint';
@@ -40,7 +41,7 @@ export abstract class TempoBase<C extends AnyTempoConfigDocument = AnyTempoConfi
     super(scope, id);
     this.settings = new TempoSettings(this, props, defaultStorage);
     requireDnsLabel(this, 'name', this.settings.name, 30);
-    this.image = pinnedImage(this, 'image', props.image ?? this.settings.defaultImage);
+    this.image = resolveImage(this, 'image', props.image ?? this.settings.defaultImage);
     this.namespace = chartNamespace(this);
     checkUniqueObjectNames(this);
     this.storage = this.settings.storage;
