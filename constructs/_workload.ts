@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { ErrorScope, propError, requireDnsSubdomain } from './_errors';
 import { pinnedImage, PinnedImage } from './_image';
+import { chartNamespace } from './_namespace';
 import { goMemLimitEnv, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_pod';
 import { Prerequisites } from './prerequisites';
 import { ContainerResources, validateResources } from './resources';
@@ -159,11 +160,13 @@ export interface ResolvedWorkload {
 
 /**
  * Decides the workload options of one pod of `scope`: the chart defaults ({@link TracingDefaults}),
- * then each layer (component, role), then the component's fallback. Validates each layer, declares
- * pull Secrets as prerequisites, and records that `scope` was built (defaults come first).
+ * then each layer (component, role), then the component's fallback. Validates the chart's namespace
+ * and each layer, declares pull Secrets as prerequisites, and records that `scope` was built
+ * (defaults come first).
  */
 export function resolveWorkload(scope: IConstruct, layers: readonly WorkloadLayer[], fallback: WorkloadFallback, opts: { readonly pullSecrets?: boolean } = {}): ResolvedWorkload {
   const chart = Chart.of(scope);
+  chartNamespace(scope);
   const built = BUILT.get(chart) ?? [];
   built.push(scope.node.path);
   BUILT.set(chart, built);

@@ -150,3 +150,8 @@ describe('fails if', () => {
       .toThrow(/test\/gateway: 'image' must be an image reference pinned by tag or digest/);
   });
 });
+
+test('fails if the chart\'s namespace is invalid, for the Elasticsearch jobs too', () => {
+  expect(() => new ElasticsearchStorage(testChart('Bad_NS'), 'storage', { serverUrls: ['http://es:9200'] }))
+    .toThrow(/^test: 'namespace' must be a DNS label of at most 63 characters .*got "Bad_NS"$/);
+});
