@@ -200,15 +200,35 @@ export interface GcsBucketProps {
    * @default - none
    */
   readonly serviceAccountAnnotations?: Record<string, string>;
+  /**
+   * The JSON API endpoint, `https://host[:port]` with or without the `/storage/v1/` path (rendered
+   * with it): a Private Service Connect endpoint (`https://storage-tempo.p.googleapis.com`), or a
+   * GCS-compatible store or emulator (fake-gcs-server). Reads go through the JSON API too.
+   * `http://` only with `insecure: true` (credentials would cross the network in clear).
+   * @default - Google's public API, `https://storage.googleapis.com/storage/v1/`
+   * @see https://grafana.com/docs/tempo/latest/configuration/#storage
+   */
+  readonly endpoint?: string;
+  /**
+   * Send no credentials at all and accept any TLS certificate: for an emulator (fake-gcs-server)
+   * only. Needs `endpoint`; refuses `credentials`.
+   * @default false
+   */
+  readonly insecure?: boolean;
 }
 
 const GCS_KEY_DIR = '/etc/object-storage/gcs';
+const GCS_JSON_API = '/storage/v1/';
 
 /** A Google Cloud Storage bucket. */
 export class GcsBucket extends Construct implements IObjectStorage {
   public readonly kind = ObjectStorageKind.GCS;
   public readonly bucket: string;
   public readonly prefix: string;
+  /** The JSON API endpoint set with `endpoint` (`<scheme>://<host>[:<port>]/storage/v1/`), or '' for Google's public API. */
+  public readonly endpoint: string;
+  /** No credentials sent, any certificate accepted. */
+  public readonly insecure: boolean;
   private readonly props: GcsBucketProps;
 
   constructor(scope: Construct, id: string, props: GcsBucketProps) {
@@ -217,13 +237,25 @@ export class GcsBucket extends Construct implements IObjectStorage {
     if (typeof props.bucket !== 'string' || !/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(props.bucket)) {
       throw propError(this, 'bucket', props.bucket, 'a GCS bucket name: 3 to 222 lower-case letters, digits, \'.\', \'_\' and \'-\'');
     }
+    this.insecure = props.insecure ?? false;
+    const url = props.endpoint === undefined ? undefined : gcsEndpoint(this, props.endpoint);
+    if (url?.protocol === 'http:' && !this.insecure) {
+      throw propError(this, 'endpoint', props.endpoint, 'an https:// URL, or http:// with insecure: true (an emulator; credentials would cross the network in clear)');
+    }
+    if (this.insecure && !url) {
+      throw propError(this, 'insecure', true, 'false without an endpoint (Google\'s API needs credentials)');
+    }
+    if (this.insecure && props.credentials) {
+      throw propError(this, 'credentials', props.credentials.secretName, 'unset with insecure: true (Tempo sends no credentials)');
+    }
     if (props.credentials) {
       requireDnsSubdomain(this, 'credentials.secretName', props.credentials.secretName);
       Prerequisites.of(this).addSecret(props.credentials.secretName, `GCP service-account key JSON (key '${props.credentials.key}') for bucket ${props.bucket}`);
     }
     this.bucket = props.bucket;
     this.prefix = checkPrefix(this, props.prefix);
-    Prerequisites.of(this).addEndpoint('storage.googleapis.com:443', `Google Cloud Storage API for bucket ${props.bucket}`);
+    this.endpoint = url ? `${url.protocol}//${url.host}${GCS_JSON_API}` : '';
+    Prerequisites.of(this).addEndpoint(url ? `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}` : 'storage.googleapis.com:443', `Google Cloud Storage API for bucket ${props.bucket}`);
   }
 
   public bind(): ObjectStorageBinding {
@@ -236,6 +268,17 @@ export class GcsBucket extends Construct implements IObjectStorage {
       podLabels: {},
     };
   }
+}
+
+/** The URL of a GCS JSON API endpoint, checked: http(s), a host, no user info, query or path other than `/storage/v1/`. */
+function gcsEndpoint(scope: Construct, value: string): URL {
+  let url: URL | undefined;
+  try { url = new URL(value); } catch { url = undefined; }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname || url.username || url.password || url.search || url.hash
+    || !['/', '/storage/v1', GCS_JSON_API].includes(url.pathname)) {
+    throw propError(scope, 'endpoint', value, 'an https:// URL of a GCS JSON API, host[:port] with no path or the path /storage/v1/, such as "https://storage-tempo.p.googleapis.com"');
+  }
+  return url;
 }
 
 /** Props of {@link AzureBlobContainer}. */
@@ -258,11 +301,21 @@ export interface AzureBlobContainerProps {
    */
   readonly workloadIdentityClientId?: string;
   /**
-   * Endpoint suffix of the cloud.
+   * Endpoint suffix of the cloud: Tempo reaches `https://<storageAccount>.<endpointSuffix>`, e.g.
+   * `blob.core.chinacloudapi.cn`, `blob.core.usgovcloudapi.net`, or an Azure Stack Hub's
+   * `blob.<region>.<domain>`. A private endpoint keeps the public name (its DNS zone resolves it).
+   * A suffix that does not start with `blob.` is, to Tempo, the `host[:port]` of an emulator
+   * (Azurite) reached over plain HTTP at `http://<endpointSuffix>/<storageAccount>`: refused with
+   * workload identity (the token would cross the network in clear) and for Azure's own domains.
    * @default 'blob.core.windows.net'
+   * @see https://grafana.com/docs/tempo/latest/configuration/hosted-storage/azure/
    */
   readonly endpointSuffix?: string;
 }
+
+const AZURE_SUFFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
+/** Azure's own domains: under them, a suffix without `blob.` is a mistake, not an emulator. */
+const AZURE_DOMAINS = /(^|\.)(windows\.net|azure\.net|chinacloudapi\.cn|usgovcloudapi\.net|cloudapi\.de)(:\d+)?$/;
 
 /** An Azure Blob Storage container. */
 export class AzureBlobContainer extends Construct implements IObjectStorage {
@@ -273,6 +326,11 @@ export class AzureBlobContainer extends Construct implements IObjectStorage {
   public readonly storageAccount: string;
   /** Endpoint suffix. */
   public readonly endpointSuffix: string;
+  /**
+   * The blob service URL Tempo derives from the account and suffix: `https://<account>.<suffix>`,
+   * or `http://<suffix>/<account>` for an emulator (a suffix not starting with `blob.`).
+   */
+  public readonly blobServiceUrl: string;
   /** Whether authentication uses a federated token (workload identity). */
   public readonly federatedToken: boolean;
   private readonly props: AzureBlobContainerProps;
@@ -296,12 +354,25 @@ export class AzureBlobContainer extends Construct implements IObjectStorage {
       requireDnsSubdomain(this, 'accountKey.secretName', props.accountKey.secretName);
       Prerequisites.of(this).addSecret(props.accountKey.secretName, `Azure storage account key (key '${props.accountKey.key}') of ${props.storageAccount}`);
     }
+    const suffix = props.endpointSuffix ?? 'blob.core.windows.net';
+    if (typeof suffix !== 'string' || !AZURE_SUFFIX.test(suffix) || suffix.length > 253) {
+      throw propError(this, 'endpointSuffix', suffix, 'a DNS suffix such as "blob.core.chinacloudapi.cn", or the host[:port] of an emulator');
+    }
+    const emulator = !suffix.startsWith('blob.');
+    if (emulator && AZURE_DOMAINS.test(suffix)) {
+      throw propError(this, 'endpointSuffix', suffix, 'a suffix starting with \'blob.\' under Azure\'s domains (Tempo reaches any other as an emulator, over plain HTTP at http://<suffix>/<account>)');
+    }
+    if (emulator && props.workloadIdentityClientId !== undefined) {
+      throw propError(this, 'endpointSuffix', suffix, 'a suffix starting with \'blob.\' with workload identity (Tempo reaches any other as an emulator over plain HTTP, and the federated token would cross the network in clear)');
+    }
     this.bucket = props.container;
     this.prefix = checkPrefix(this, props.prefix);
     this.storageAccount = props.storageAccount;
-    this.endpointSuffix = props.endpointSuffix ?? 'blob.core.windows.net';
+    this.endpointSuffix = suffix;
+    this.blobServiceUrl = emulator ? `http://${suffix}/${props.storageAccount}` : `https://${props.storageAccount}.${suffix}`;
     this.federatedToken = props.workloadIdentityClientId !== undefined;
-    Prerequisites.of(this).addEndpoint(`${props.storageAccount}.${this.endpointSuffix}:443`, `Azure Blob Storage of container ${props.container}`);
+    const host = emulator ? suffix : `${props.storageAccount}.${suffix}`;
+    Prerequisites.of(this).addEndpoint(/:\d+$/.test(host) ? host : `${host}:${emulator ? 80 : 443}`, `Azure Blob Storage of container ${props.container}`);
   }
 
   public bind(): ObjectStorageBinding {

@@ -132,6 +132,10 @@ export interface TempoS3Config {
 export interface TempoGcsConfig {
   readonly bucket_name: string;
   readonly prefix?: string;
+  /** The JSON API base URL (`.../storage/v1/`); reads use the JSON API too. */
+  readonly endpoint?: string;
+  /** No authentication, no certificate check. */
+  readonly insecure?: boolean;
 }
 
 /** `storage.trace.azure`. */

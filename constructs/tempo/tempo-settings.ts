@@ -4,7 +4,7 @@ import { propError, requireInteger } from '../_errors';
 import { SPAN_PROTOCOLS, SpanProtocol } from '../jaeger/jaeger-ports';
 import { Prerequisites } from '../prerequisites';
 import { Images } from '../versions';
-import { AzureBlobContainer, IObjectStorage, LocalObjectStorage, ObjectStorageKind, S3Bucket, S3_CA_DIR } from '../storage/object-storage';
+import { AzureBlobContainer, GcsBucket, IObjectStorage, LocalObjectStorage, ObjectStorageKind, S3Bucket, S3_CA_DIR } from '../storage/object-storage';
 import {
   goDuration, TempoConfigDocument, TempoTarget, TempoMetricsGeneratorConfig, TempoPerTenantOverridesFile, TempoReceiversConfig, TempoTenantOverridesConfig, TempoTraceStorageConfig,
 } from './tempo-config';
@@ -259,8 +259,10 @@ export class TempoSettings {
           },
         };
       }
-      case ObjectStorageKind.GCS:
-        return { backend: 'gcs', wal, gcs: { bucket_name: s.bucket, ...prefix } };
+      case ObjectStorageKind.GCS: {
+        const g = s as GcsBucket;
+        return { backend: 'gcs', wal, gcs: { bucket_name: g.bucket, ...prefix, ...(g.endpoint ? { endpoint: g.endpoint, insecure: g.insecure } : {}) } };
+      }
       case ObjectStorageKind.AZURE: {
         const a = s as AzureBlobContainer;
         return {

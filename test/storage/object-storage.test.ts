@@ -188,6 +188,42 @@ describe('GcsBucket', () => {
     expect(() => new GcsBucket(testChart(), 'gcs', { bucket: 'Tempo' }))
       .toThrow(/^test\/gcs: 'bucket' must be a GCS bucket name: 3 to 222 lower-case letters, digits, '\.', '_' and '-', got "Tempo"$/);
   });
+
+  test('an endpoint (Private Service Connect): the JSON API URL in the gcs block, authenticated, declared as the endpoint', () => {
+    const { storage, prerequisites } = make(c => new GcsBucket(c, 'gcs', { bucket: 'tempo', endpoint: 'https://storage-tempo.p.googleapis.com', credentials: { secretName: 'tempo-gcs', key: 'key.json' } }));
+    expect([storage.endpoint, storage.insecure]).toStrictEqual(['https://storage-tempo.p.googleapis.com/storage/v1/', false]);
+    expect(prerequisites[1]).toBe('endpoint storage-tempo.p.googleapis.com:443: Google Cloud Storage API for bucket tempo');
+    const t = inTempo(c => new GcsBucket(c, 'gcs', { bucket: 'tempo', endpoint: 'https://gcs.example.com:8443/storage/v1/', serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'tempo@p.iam.gserviceaccount.com' } }));
+    expect(t.trace).toStrictEqual({ backend: 'gcs', wal: { path: '/var/tempo/wal' }, gcs: { bucket_name: 'tempo', endpoint: 'https://gcs.example.com:8443/storage/v1/', insecure: false } });
+  });
+
+  test('an emulator: plain HTTP with insecure (no credentials sent), the port as given', () => {
+    const { storage, binding, prerequisites } = make(c => new GcsBucket(c, 'gcs', { bucket: 'tempo', endpoint: 'http://fake-gcs.storage.svc:4443/storage/v1', insecure: true }));
+    expect([storage.endpoint, storage.insecure]).toStrictEqual(['http://fake-gcs.storage.svc:4443/storage/v1/', true]);
+    expect(binding).toStrictEqual(noBinding);
+    expect(prerequisites).toStrictEqual(['endpoint fake-gcs.storage.svc:4443: Google Cloud Storage API for bucket tempo']);
+    expect(make(c => new GcsBucket(c, 'gcs', { bucket: 'tempo', endpoint: 'http://fake-gcs.storage.svc', insecure: true })).prerequisites)
+      .toStrictEqual(['endpoint fake-gcs.storage.svc:80: Google Cloud Storage API for bucket tempo']);
+    const t = inTempo(c => new GcsBucket(c, 'gcs', { bucket: 'tempo', prefix: 'blocks', endpoint: 'http://fake-gcs.storage.svc:4443', insecure: true }));
+    expect(t.trace.gcs).toStrictEqual({ bucket_name: 'tempo', prefix: 'blocks', endpoint: 'http://fake-gcs.storage.svc:4443/storage/v1/', insecure: true });
+  });
+
+  test('fails if the endpoint is not a GCS JSON API URL', () => {
+    for (const endpoint of ['storage-tempo.p.googleapis.com', 'ftp://gcs.example.com', 'https://gcs.example.com/storage/v2/', 'https://gcs.example.com/?alt=json', 'https://user:pw@gcs.example.com']) {
+      expect(() => new GcsBucket(testChart(), 'gcs', { bucket: 'tempo', endpoint }))
+        .toThrow(/^test\/gcs: 'endpoint' must be an https:\/\/ URL of a GCS JSON API, host\[:port\] with no path or the path \/storage\/v1\/, such as "https:\/\/storage-tempo\.p\.googleapis\.com", got "/);
+    }
+    expect(() => new GcsBucket(testChart(), 'gcs', { bucket: 'tempo', endpoint: 'https://user:pw@gcs.example.com' })).toThrow(/got "https:\/\/\*\*\*@gcs\.example\.com"$/);
+  });
+
+  test('fails if credentials would cross the network in clear, or insecure has nothing to apply to', () => {
+    expect(() => new GcsBucket(testChart(), 'gcs', { bucket: 'tempo', endpoint: 'http://gcs.example.com', credentials: { secretName: 'tempo-gcs', key: 'key.json' } }))
+      .toThrow(/^test\/gcs: 'endpoint' must be an https:\/\/ URL, or http:\/\/ with insecure: true \(an emulator; credentials would cross the network in clear\), got "http:\/\/gcs\.example\.com"$/);
+    expect(() => new GcsBucket(testChart(), 'gcs', { bucket: 'tempo', insecure: true }))
+      .toThrow(/^test\/gcs: 'insecure' must be false without an endpoint \(Google's API needs credentials\), got true$/);
+    expect(() => new GcsBucket(testChart(), 'gcs', { bucket: 'tempo', endpoint: 'http://fake-gcs:4443', insecure: true, credentials: { secretName: 'tempo-gcs', key: 'key.json' } }))
+      .toThrow(/^test\/gcs: 'credentials' must be unset with insecure: true \(Tempo sends no credentials\), got "tempo-gcs"$/);
+  });
 });
 
 describe('AzureBlobContainer', () => {
@@ -241,6 +277,34 @@ describe('AzureBlobContainer', () => {
     expect(() => new AzureBlobContainer(testChart(), 'azure', {
       storageAccount: 'tracesprod', container: 'tempo', accountKey: { secretName: 'k', key: 'k' }, workloadIdentityClientId: 'client-id',
     })).toThrow(/^test\/azure: 'workloadIdentityClientId' must be unset when accountKey is given \(one way to authenticate\), got "client-id"$/);
+  });
+
+  test('a sovereign cloud: https://<account>.<suffix>, declared with port 443', () => {
+    const { storage, prerequisites } = make(c => new AzureBlobContainer(c, 'azure', { storageAccount: 'tracescn', container: 'tempo', accountKey: { secretName: 'k', key: 'k' }, endpointSuffix: 'blob.core.chinacloudapi.cn' }));
+    expect([storage.endpointSuffix, storage.blobServiceUrl]).toStrictEqual(['blob.core.chinacloudapi.cn', 'https://tracescn.blob.core.chinacloudapi.cn']);
+    expect(prerequisites[1]).toBe('endpoint tracescn.blob.core.chinacloudapi.cn:443: Azure Blob Storage of container tempo');
+  });
+
+  test('an emulator (a suffix not starting with blob.): http://<suffix>/<account>, declared as given (port 80 when none)', () => {
+    const { storage, prerequisites } = make(c => new AzureBlobContainer(c, 'azure', { storageAccount: 'devstoreaccount1', container: 'tempo', accountKey: { secretName: 'k', key: 'k' }, endpointSuffix: 'azurite.storage.svc:10000' }));
+    expect(storage.blobServiceUrl).toBe('http://azurite.storage.svc:10000/devstoreaccount1');
+    expect(prerequisites[1]).toBe('endpoint azurite.storage.svc:10000: Azure Blob Storage of container tempo');
+    expect(make(c => new AzureBlobContainer(c, 'azure', { storageAccount: 'dev', container: 'tempo', accountKey: { secretName: 'k', key: 'k' }, endpointSuffix: 'azurite' })).prerequisites[1])
+      .toBe('endpoint azurite:80: Azure Blob Storage of container tempo');
+    const t = inTempo(c => new AzureBlobContainer(c, 'azure', { storageAccount: 'devstoreaccount1', container: 'tempo', accountKey: { secretName: 'k', key: 'k' }, endpointSuffix: 'azurite.storage.svc:10000' }));
+    expect(t.trace.azure).toStrictEqual({ storage_account_name: 'devstoreaccount1', container_name: 'tempo', endpoint_suffix: 'azurite.storage.svc:10000', use_federated_token: false });
+  });
+
+  test('fails if the endpoint suffix is not a DNS suffix or host[:port], or is an Azure domain without blob.', () => {
+    const build = (endpointSuffix: string, auth: object = { accountKey: { secretName: 'k', key: 'k' } }) => () => new AzureBlobContainer(testChart(), 'azure', { storageAccount: 'tracesprod', container: 'tempo', endpointSuffix, ...auth });
+    for (const bad of ['https://blob.core.windows.net', 'Blob.Core.Windows.Net', 'blob.core.windows.net/', '']) {
+      expect(build(bad)).toThrow(/^test\/azure: 'endpointSuffix' must be a DNS suffix such as "blob\.core\.chinacloudapi\.cn", or the host\[:port\] of an emulator, got "/);
+    }
+    for (const azure of ['core.windows.net', 'privatelink.blob.core.windows.net', 'z01.blob.storage.azure.net', 'core.usgovcloudapi.net']) {
+      expect(build(azure)).toThrow(new RegExp(`^test/azure: 'endpointSuffix' must be a suffix starting with 'blob\\.' under Azure's domains \\(Tempo reaches any other as an emulator, over plain HTTP at http://<suffix>/<account>\\), got "${azure.replace(/\./g, '\\.')}"$`));
+    }
+    expect(build('azurite.storage.svc:10000', { workloadIdentityClientId: 'client-id' }))
+      .toThrow(/^test\/azure: 'endpointSuffix' must be a suffix starting with 'blob\.' with workload identity \(Tempo reaches any other as an emulator over plain HTTP, and the federated token would cross the network in clear\), got "azurite\.storage\.svc:10000"$/);
   });
 
   test('fails if the account or container name is not one Azure accepts', () => {

@@ -131,6 +131,13 @@ export const VARIANTS: ReadonlyArray<() => TempoVariant> = [
     multitenancy: true,
     overrides: { defaults: { maxSearchDuration: Duration.hours(48), maxTracesPerUser: 20_000, retention: Duration.days(10) }, tenants: { 'team-a': everyOverride, 'team-b': { metricsGeneratorProcessors: [] } } },
   })),
+  variant('distributed: GCS through a Private Service Connect endpoint, workload identity', chart => new TempoDistributed(chart, 'tempo', {
+    kafka: new StrimziKafka(chart, 'kafka'),
+    storage: new GcsBucket(chart, 'gcs', { bucket: 'tempo-traces', endpoint: 'https://storage-tempo.p.googleapis.com', serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'tempo@project.iam.gserviceaccount.com' } }),
+  })),
+  variant('monolithic: Azure emulator (endpoint suffix host:port) with an account key', chart => new TempoMonolithic(chart, 'tempo', {
+    storage: new AzureBlobContainer(chart, 'azure', { storageAccount: 'devstoreaccount1', container: 'tempo', accountKey: { secretName: 'azurite', key: 'account-key' }, endpointSuffix: 'azurite.storage.svc:10000' }),
+  })),
   variant('distributed: SASL PLAIN Kafka, every protocol, named "traces"', chart => new TempoDistributed(chart, 'tempo', {
     name: 'traces',
     kafka: saslKafka(chart),
@@ -163,6 +170,14 @@ export const TEMPO2_VARIANTS: ReadonlyArray<() => TempoVariant> = [
   variant('tempo 2 monolithic: Azure workload identity', chart => new TempoMonolithic(chart, 'tempo', {
     version: TempoVersion.TEMPO_2,
     storage: new AzureBlobContainer(chart, 'azure', { storageAccount: 'tracesprod', container: 'tempo', prefix: 'blocks', workloadIdentityClientId: '00000000-0000-0000-0000-000000000000' }),
+  })),
+  variant('tempo 2 monolithic: GCS emulator (plain HTTP endpoint, insecure)', chart => new TempoMonolithic(chart, 'tempo', {
+    version: TempoVersion.TEMPO_2,
+    storage: new GcsBucket(chart, 'gcs', { bucket: 'tempo-traces', endpoint: 'http://fake-gcs.storage.svc:4443', insecure: true }),
+  })),
+  variant('tempo 2 monolithic: Azure emulator (endpoint suffix host:port) with an account key', chart => new TempoMonolithic(chart, 'tempo', {
+    version: TempoVersion.TEMPO_2,
+    storage: new AzureBlobContainer(chart, 'azure', { storageAccount: 'devstoreaccount1', container: 'tempo', accountKey: { secretName: 'azurite', key: 'account-key' }, endpointSuffix: 'azurite.storage.svc:10000' }),
   })),
   variant('tempo 2 monolithic: AWS S3 with a region and workload identity', chart => new TempoMonolithic(chart, 'tempo', {
     version: TempoVersion.TEMPO_2,

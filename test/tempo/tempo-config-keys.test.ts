@@ -77,7 +77,7 @@ test('the variants between them render every key of the typed model', () => {
     'target', 'memberlist.join_members', 'ingest.kafka.sasl_username', 'ingest.kafka.sasl_password', 'block_builder.partitions_per_instance',
     'querier.frontend_worker.frontend_address', 'backend_worker.backend_scheduler_addr', 'backend_worker.ring.kvstore.store',
     'metrics_generator.leave_consumer_group_on_shutdown', 'metrics_generator.registry.external_labels', 'metrics_generator.storage.remote_write.headers',
-    'storage.trace.local.path', 'storage.trace.s3.region', 'storage.trace.s3.tls_ca_path', 'storage.trace.gcs.bucket_name',
+    'storage.trace.local.path', 'storage.trace.s3.region', 'storage.trace.s3.tls_ca_path', 'storage.trace.gcs.bucket_name', 'storage.trace.gcs.endpoint', 'storage.trace.gcs.insecure',
     'storage.trace.azure.use_federated_token', 'overrides.per_tenant_override_config', 'overrides.defaults.metrics_generator.processors',
     'overrides.<tenant>.ingestion.max_traces_per_user', 'overrides.<tenant>.read.max_search_duration', 'overrides.<tenant>.compaction.block_retention',
     'overrides.<tenant>.global.max_bytes_per_trace', 'overrides.<tenant>.metrics_generator.processors',

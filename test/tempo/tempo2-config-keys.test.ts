@@ -75,7 +75,7 @@ test('the Tempo 2 variants between them render every key of the 2.x model', () =
   expect(paths).toEqual(expect.arrayContaining([
     'ingester.trace_idle_period', 'ingester.flush_check_period', 'ingester.max_block_duration', 'compactor.compaction.block_retention',
     'metrics_generator.registry.external_labels', 'metrics_generator.storage.remote_write.headers', 'storage.trace.local.path', 'storage.trace.s3.region',
-    'storage.trace.s3.tls_ca_path', 'storage.trace.gcs.bucket_name', 'storage.trace.azure.use_federated_token', 'overrides.per_tenant_override_config',
+    'storage.trace.s3.tls_ca_path', 'storage.trace.gcs.bucket_name', 'storage.trace.gcs.endpoint', 'storage.trace.gcs.insecure', 'storage.trace.azure.use_federated_token', 'overrides.per_tenant_override_config',
     'overrides.defaults.metrics_generator.processors', 'overrides.<tenant>.ingestion.max_traces_per_user', 'overrides.<tenant>.read.max_search_duration',
     'overrides.<tenant>.compaction.block_retention', 'overrides.<tenant>.global.max_bytes_per_trace', 'overrides.<tenant>.metrics_generator.processors',
   ]));
