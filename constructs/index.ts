@@ -11,6 +11,8 @@ export type { JaegerWorkloadProps } from './jaeger/_jaeger-workload';
 export * from './jaeger/jaeger-all-in-one';
 export * from './jaeger/jaeger-collector';
 export * from './jaeger/jaeger-query';
+export * from './jaeger/jaeger-kafka';
+export * from './jaeger/jaeger-ingester';
 export * from './jaeger/jaeger-operator-instance';
 export * from './storage/secret-key-reference';
 export * from './storage/trace-storage';

@@ -14,7 +14,8 @@ import { ServiceEndpoint } from '../service-endpoint';
 import { ITraceStorage } from '../storage/trace-storage';
 import { Images } from '../versions';
 import { WorkloadOptions } from '../workload-options';
-import { JaegerConfig, JaegerQueryOptions, JaegerReceiveOptions } from './jaeger-config';
+import { JaegerConfig, JaegerIngestOptions, JaegerQueryOptions, JaegerReceiveOptions } from './jaeger-config';
+import { JaegerKafkaBinding } from './jaeger-kafka';
 import { JaegerPort, JaegerPorts, SPAN_PROTOCOLS, SpanProtocol } from './jaeger-ports';
 
 /** How the Service of a Jaeger component is exposed. */
@@ -57,8 +58,12 @@ export interface JaegerWorkloadProps extends WorkloadOptions {
 export interface JaegerWorkloadSpec {
   readonly component: string;
   readonly resourceName: string;
-  readonly storage: ITraceStorage;
+  /** The storage written or read; none for a collector writing to Kafka. */
+  readonly storage?: ITraceStorage;
   readonly receive?: Omit<JaegerReceiveOptions, 'samplingStrategiesFile'>;
+  readonly ingest?: JaegerIngestOptions;
+  /** Environment, volumes and mounts for Kafka (SASL credentials, CA). */
+  readonly kafka?: Pick<JaegerKafkaBinding, 'env' | 'volumes' | 'volumeMounts'>;
   readonly sampling?: SamplingStrategies;
   readonly query?: JaegerQueryOptions;
   readonly replicas?: number;
@@ -125,12 +130,13 @@ export abstract class JaegerWorkload extends Construct {
     this.labels = labels;
     this.selector = selectorLabels(ids);
 
-    const binding = spec.storage.bind(this);
+    const binding = spec.storage?.bind(this);
     this.config = new JaegerConfig(this, {
       serviceName: spec.resourceName,
-      storageName: spec.storage.kind,
-      storage: binding.backend,
+      storageName: spec.storage?.kind,
+      storage: binding?.backend,
       receive: spec.receive && { ...spec.receive, samplingStrategiesFile: spec.sampling ? `${SAMPLING_DIR}/strategies.json` : undefined },
+      ingest: spec.ingest,
       query: spec.query,
       logLevel: props.logLevel,
     });
@@ -155,8 +161,8 @@ export abstract class JaegerWorkload extends Construct {
       volumes.push({ name: 'sampling', configMap: { name: samplingMap.name, items: [{ key: 'strategies.json', path: 'strategies.json' }] } });
       mounts.push({ name: 'sampling', mountPath: SAMPLING_DIR, readOnly: true });
     }
-    volumes.push(...binding.volumes);
-    mounts.push(...binding.volumeMounts);
+    volumes.push(...binding?.volumes ?? [], ...spec.kafka?.volumes ?? []);
+    mounts.push(...binding?.volumeMounts ?? [], ...spec.kafka?.volumeMounts ?? []);
 
     const ports: JaegerPort[] = [];
     for (const protocol of spec.receive?.protocols ?? []) ports.push(SPAN_PROTOCOLS[protocol].port);
@@ -175,7 +181,7 @@ export abstract class JaegerWorkload extends Construct {
       serviceAccountName: this.serviceAccount.name,
       containerName: 'jaeger',
       args: [`--config=file:${CONFIG_DIR}/config.yaml`],
-      env: binding.env,
+      env: [...binding?.env ?? [], ...spec.kafka?.env ?? []],
       ports: allContainerPorts.map(p => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
       volumes,
       volumeMounts: mounts,

@@ -1,13 +1,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { collectorAutoscaler } from '../_autoscaler';
-import { propError, requireInteger } from '../_errors';
+import { propError, requireInteger, requireOneOf } from '../_errors';
 import { ContainerResources } from '../resources';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 import { ServiceEndpoint } from '../service-endpoint';
 import { ITraceStorage } from '../storage/trace-storage';
 import { JaegerWorkload, JaegerWorkloadProps } from './_jaeger-workload';
 import { BatchProcessorConfig, MemoryLimiterProcessorConfig } from './jaeger-config';
+import { bindJaegerKafka, JaegerCollectorKafkaOptions, KafkaCompression, kafkaExporterConfig } from './jaeger-kafka';
 import { JaegerPorts, SpanProtocol } from './jaeger-ports';
 
 /** Horizontal autoscaling of the collector. */
@@ -36,8 +37,20 @@ export interface CollectorAutoscaling {
 
 /** Props of {@link JaegerCollector}. */
 export interface JaegerCollectorProps extends JaegerWorkloadProps {
-  /** Storage shared with {@link JaegerQuery}: Elasticsearch or OpenSearch. */
-  readonly storage: ITraceStorage;
+  /**
+   * Storage shared with {@link JaegerQuery}: Elasticsearch or OpenSearch. Required unless
+   * `kafka` is given.
+   * @default - none: `kafka` must be given
+   */
+  readonly storage?: ITraceStorage;
+  /**
+   * Write spans to a Kafka topic instead of the storage; {@link JaegerIngester}s read the topic
+   * and write the storage. Kafka absorbs bursts and storage outages (Jaeger's production
+   * pattern at scale). Unset `storage` then.
+   * @default - spans go straight to `storage`
+   * @see https://github.com/jaegertracing/jaeger/blob/v1.76.0/cmd/jaeger/config-kafka-collector.yaml
+   */
+  readonly kafka?: JaegerCollectorKafkaOptions;
   /**
    * Protocols to receive spans on. The UDP agent ports are not on by default: behind a
    * Service they lose datagrams silently; clients should send OTLP.
@@ -82,11 +95,14 @@ export const DEFAULT_COLLECTOR_PROTOCOLS: readonly SpanProtocol[] = [
 
 /**
  * The Jaeger v2 collector of a production deployment: receives spans, writes them to shared
- * storage, serves sampling strategies. Scales horizontally (HPA) and keeps a PodDisruptionBudget.
+ * storage (or to Kafka, for {@link JaegerIngester}s to store), serves sampling strategies.
+ * Scales horizontally (HPA) and keeps a PodDisruptionBudget.
  */
 export class JaegerCollector extends JaegerWorkload {
-  /** The storage written to. */
-  public readonly storage: ITraceStorage;
+  /** The storage written to; undefined when the collector writes to Kafka. */
+  public readonly storage?: ITraceStorage;
+  /** The Kafka topic written to, when `kafka` is given. */
+  public readonly kafka?: JaegerCollectorKafkaOptions;
   /** The autoscaler, when on. */
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** The disruption budget. */
@@ -94,11 +110,28 @@ export class JaegerCollector extends JaegerWorkload {
 
   constructor(scope: Construct, id: string, props: JaegerCollectorProps) {
     const autoscaling = props.autoscaling === false ? undefined : props.autoscaling ?? {};
+    const resourceName = `${props.name ?? 'jaeger'}-collector`;
+    const where = `${scope.node.path ? `${scope.node.path}/` : ''}${id}`;
+    if (props.kafka && props.storage) {
+      throw propError(where, 'storage', props.storage.kind, 'unset when kafka is given (the collector writes to Kafka; JaegerIngester writes the storage)');
+    }
+    if (!props.kafka && !props.storage) {
+      throw propError(where, 'storage', undefined, 'a shared storage (Elasticsearch, OpenSearch), or kafka to write to a Kafka topic that JaegerIngesters store');
+    }
+    const kafka = props.kafka && bindJaegerKafka(where, 'kafka', props.kafka, resourceName);
+    const compression = props.kafka?.compression ?? KafkaCompression.NONE;
+    if (props.kafka) requireOneOf(where, 'kafka.compression', compression, Object.values(KafkaCompression));
     super(scope, id, props, {
       component: 'collector',
-      resourceName: `${props.name ?? 'jaeger'}-collector`,
+      resourceName,
       storage: props.storage,
-      receive: { protocols: props.protocols ?? [...DEFAULT_COLLECTOR_PROTOCOLS], memoryLimiter: props.memoryLimiter, batch: props.batch },
+      receive: {
+        protocols: props.protocols ?? [...DEFAULT_COLLECTOR_PROTOCOLS],
+        memoryLimiter: props.memoryLimiter,
+        batch: props.batch,
+        kafka: kafka && kafkaExporterConfig(kafka, compression),
+      },
+      kafka,
       sampling: props.sampling,
       replicas: autoscaling ? undefined : props.replicas ?? 2,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') } },
@@ -106,7 +139,8 @@ export class JaegerCollector extends JaegerWorkload {
       defaultResources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
     });
     this.storage = props.storage;
-    if (!props.storage.shared) {
+    this.kafka = props.kafka;
+    if (props.storage && !props.storage.shared) {
       throw propError(this, 'storage', props.storage.kind, 'a storage shared by several processes (Elasticsearch, OpenSearch); memory and badger only serve JaegerAllInOne');
     }
     if (autoscaling && props.replicas !== undefined) {

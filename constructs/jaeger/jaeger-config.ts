@@ -53,6 +53,59 @@ export interface JaegerStorageExporterConfig {
   readonly trace_storage: string;
 }
 
+/** `auth.sasl` of a Kafka client (`configkafka.SASLConfig`). */
+export interface KafkaSaslConfig {
+  /** `PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`. */
+  readonly mechanism: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Connection settings shared by the Kafka exporter and receiver (`configkafka.ClientConfig`). */
+export interface KafkaClientConfig {
+  readonly brokers: string[];
+  readonly client_id: string;
+  readonly auth?: { readonly sasl: KafkaSaslConfig };
+  /** Present means TLS (`tls: {}` trusts the system roots). */
+  readonly tls?: TlsClientConfig;
+}
+
+/** Topic and encoding of the traces signal (`traces` of the Kafka exporter and receiver). */
+export interface KafkaTopicEncodingConfig {
+  readonly topic: string;
+  readonly encoding: string;
+}
+
+/** `exporters.kafka` (the collector writing spans to Kafka). */
+export interface KafkaExporterConfig extends KafkaClientConfig {
+  readonly traces: KafkaTopicEncodingConfig;
+  /** One record per trace, keyed by trace ID: a trace's spans share a partition, records stay small. */
+  readonly partition_traces_by_id: boolean;
+  readonly producer: {
+    /** -1: every in-sync replica has the record before the write succeeds. */
+    readonly required_acks: -1 | 0 | 1;
+    readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  };
+}
+
+/** `receivers.kafka` (the ingester reading spans from Kafka). */
+export interface KafkaReceiverConfig extends KafkaClientConfig {
+  readonly traces: KafkaTopicEncodingConfig;
+  readonly group_id: string;
+  readonly initial_offset: 'earliest' | 'latest';
+  /** When a record's offset may be committed: after the pipeline took it, and not on a retryable error. */
+  readonly message_marking: { readonly after: boolean; readonly on_error: boolean; readonly on_permanent_error: boolean };
+  /** Retries of a record whose export failed with a retryable error (`max_elapsed_time: 0s` retries forever). */
+  readonly error_backoff: {
+    readonly enabled: boolean;
+    readonly initial_interval: string;
+    readonly randomization_factor: number;
+    readonly multiplier: number;
+    readonly max_interval: string;
+    readonly max_elapsed_time: string;
+  };
+}
+
 /** `extensions.healthcheckv2` (the v2 health check; HTTP status on `/status`). */
 export interface HealthCheckV2Config {
   readonly use_v2: true;
@@ -177,6 +230,7 @@ export interface JaegerConfigDocument {
     readonly otlp?: OtlpReceiverConfig;
     readonly jaeger?: JaegerReceiverConfig;
     readonly zipkin?: ZipkinReceiverConfig;
+    readonly kafka?: KafkaReceiverConfig;
     readonly nop?: EmptyConfig;
   };
   readonly processors: {
@@ -185,6 +239,7 @@ export interface JaegerConfigDocument {
   };
   readonly exporters: {
     readonly jaeger_storage_exporter?: JaegerStorageExporterConfig;
+    readonly kafka?: KafkaExporterConfig;
     readonly nop?: EmptyConfig;
   };
 }
@@ -205,6 +260,16 @@ export interface JaegerReceiveOptions {
   readonly samplingStrategiesFile?: string;
   /** How often the strategies file is re-read. @default '30s' */
   readonly samplingReloadInterval?: string;
+  /** Write the spans to Kafka instead of the storage (a collector in front of {@link JaegerIngestOptions ingesters}). @default - the storage */
+  readonly kafka?: KafkaExporterConfig;
+}
+
+/** What an ingester does: read spans from Kafka and write them to the storage. */
+export interface JaegerIngestOptions {
+  /** The Kafka receiver. */
+  readonly kafka: KafkaReceiverConfig;
+  /** `memory_limiter` settings; a refused record is retried (error_backoff), not skipped. @default DEFAULT_MEMORY_LIMITER */
+  readonly memoryLimiter?: MemoryLimiterProcessorConfig;
 }
 
 /** What a process that serves the query API and UI does. */
@@ -219,12 +284,14 @@ export interface JaegerQueryOptions {
 export interface JaegerConfigOptions {
   /** `service.name` of the process's own telemetry. */
   readonly serviceName: string;
-  /** Name of the storage backend in `jaeger_storage.backends`. */
-  readonly storageName: string;
-  /** The storage backend. */
-  readonly storage: TraceBackendConfig;
+  /** Name of the storage backend in `jaeger_storage.backends`; with `storage`. @default - no storage (a collector writing to Kafka) */
+  readonly storageName?: string;
+  /** The storage backend; every role but a collector writing to Kafka needs one. @default - no storage */
+  readonly storage?: TraceBackendConfig;
   /** Receive spans (collector role). @default - no receivers */
   readonly receive?: JaegerReceiveOptions;
+  /** Read spans from Kafka and write them to the storage (ingester role). @default - not an ingester */
+  readonly ingest?: JaegerIngestOptions;
   /** Serve the query API and UI (query role). @default - no query API */
   readonly query?: JaegerQueryOptions;
   /** Address the process binds its servers to. @default '0.0.0.0' */
@@ -235,6 +302,12 @@ export interface JaegerConfigOptions {
 
 /** Memory limiter defaults: a soft limit at 80% of the memory limit, checked every second. */
 export const DEFAULT_MEMORY_LIMITER: MemoryLimiterProcessorConfig = { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 };
+
+/**
+ * Name of the memory backend that only satisfies remote_sampling's dependency on jaeger_storage
+ * in a collector writing to Kafka (nothing writes or reads it).
+ */
+export const UNUSED_BACKEND = 'unused';
 
 /** Batch defaults of the OpenTelemetry Collector, stated so that they are visible and tunable. */
 export const DEFAULT_BATCH: BatchProcessorConfig = { timeout: '200ms', send_batch_size: 8192 };
@@ -251,13 +324,26 @@ export class JaegerConfig {
   constructor(private readonly scope: ErrorScope, options: JaegerConfigOptions) {
     const host = options.listenHost ?? '0.0.0.0';
     const at = (port: number) => ({ endpoint: `${host}:${port}` });
-    if (!options.receive && !options.query) {
-      throw propError(scope, 'roles', 'none', 'at least one of receive (collector) or query');
+    const roles = [options.receive && 'receive', options.ingest && 'ingest', options.query && 'query'].filter(Boolean);
+    if (roles.length === 0) {
+      throw propError(scope, 'roles', 'none', 'at least one of receive (collector), ingest (ingester) or query');
     }
-    const extensions: Record<string, unknown> = {
-      healthcheckv2: { use_v2: true, http: at(JaegerPorts.HEALTH.port) },
-      jaeger_storage: { backends: { [options.storageName]: options.storage } },
-    };
+    if (options.ingest && roles.length > 1) {
+      throw propError(scope, 'roles', roles.join('+'), 'ingest alone (an ingester neither receives spans from clients nor serves queries)');
+    }
+    if (options.receive?.kafka && options.query) {
+      throw propError(scope, 'roles', 'receive to Kafka+query', 'receive (to Kafka) alone: the query reads the storage that ingesters write');
+    }
+    const storageName = options.storageName;
+    const needsStorage = !options.receive?.kafka;
+    if (needsStorage && (storageName === undefined || options.storage === undefined)) {
+      throw propError(scope, 'storage', undefined, 'a storage backend (storageName and storage): every role but a collector writing to Kafka writes or reads one');
+    }
+    if (!needsStorage && (storageName !== undefined || options.storage !== undefined)) {
+      throw propError(scope, 'storage', storageName, 'unset for a collector writing to Kafka (the ingesters write to the storage)');
+    }
+    const extensions: Record<string, unknown> = { healthcheckv2: { use_v2: true, http: at(JaegerPorts.HEALTH.port) } };
+    if (needsStorage) extensions.jaeger_storage = { backends: { [storageName!]: options.storage } };
     const receivers: Record<string, unknown> = {};
     const processors: Record<string, unknown> = {};
     const exporters: Record<string, unknown> = {};
@@ -265,7 +351,7 @@ export class JaegerConfig {
 
     if (options.query) {
       extensions.jaeger_query = {
-        storage: { traces: options.storageName },
+        storage: { traces: storageName! },
         ...(options.query.basePath && options.query.basePath !== '/' ? { base_path: options.query.basePath } : {}),
         ...(options.query.maxClockSkewAdjust ? { max_clock_skew_adjust: options.query.maxClockSkewAdjust } : {}),
         // Jaeger v2 traces its own query API to OTLP gRPC on localhost:4317 by default: only a
@@ -295,19 +381,34 @@ export class JaegerConfig {
       }
       processors.memory_limiter = r.memoryLimiter ?? DEFAULT_MEMORY_LIMITER;
       processors.batch = r.batch ?? DEFAULT_BATCH;
-      exporters.jaeger_storage_exporter = { trace_storage: options.storageName };
+      const exporter = r.kafka ? 'kafka' : 'jaeger_storage_exporter';
+      exporters[exporter] = r.kafka ?? { trace_storage: storageName! };
       pipeline = {
         receivers: ['otlp', 'jaeger', 'zipkin'].filter(n => n in receivers),
         processors: ['memory_limiter', 'batch'],
-        exporters: ['jaeger_storage_exporter'],
+        exporters: [exporter],
       };
       if (r.samplingStrategiesFile) {
+        if (!needsStorage) {
+          // remote_sampling depends on the jaeger_storage extension whatever its source (v2.13
+          // fails at start without it: "unable to find extension jaeger_storage on which extension
+          // remote_sampling depends"); strategies from a file read no storage. A collector writing
+          // to Kafka gets a one-trace memory backend that nothing writes or reads.
+          extensions.jaeger_storage = { backends: { [UNUSED_BACKEND]: { memory: { max_traces: 1 } } } };
+        }
         extensions.remote_sampling = {
           file: { path: r.samplingStrategiesFile, reload_interval: r.samplingReloadInterval ?? '30s' },
           http: at(JaegerPorts.SAMPLING_HTTP.port),
           grpc: at(JaegerPorts.SAMPLING_GRPC.port),
         } satisfies RemoteSamplingExtensionConfig;
       }
+    } else if (options.ingest) {
+      // No batch processor: it would take the records from the receiver before they are written,
+      // so their offsets would be committed first. The storage writer batches (bulk requests).
+      receivers.kafka = options.ingest.kafka;
+      processors.memory_limiter = options.ingest.memoryLimiter ?? DEFAULT_MEMORY_LIMITER;
+      exporters.jaeger_storage_exporter = { trace_storage: storageName! };
+      pipeline = { receivers: ['kafka'], processors: ['memory_limiter'], exporters: ['jaeger_storage_exporter'] };
     } else {
       // A query-only process still needs one pipeline: nothing in, nothing out.
       receivers.nop = {};
@@ -359,6 +460,9 @@ export class JaegerConfig {
     for (const [name, backend] of Object.entries(backends)) {
       const kinds = Object.keys(backend);
       if (kinds.length !== 1) problems.push(`${where}: storage backend '${name}' must have exactly one kind, has ${kinds.join(', ') || 'none'}`);
+    }
+    if (d.extensions.remote_sampling && !d.extensions.jaeger_storage) {
+      problems.push(`${where}: extension remote_sampling needs extension jaeger_storage, which is not defined (Jaeger fails at start)`);
     }
     if (p.receivers.length === 0 || p.exporters.length === 0) problems.push(`${where}: pipeline traces needs at least one receiver and one exporter`);
     return problems;

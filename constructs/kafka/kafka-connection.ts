@@ -42,7 +42,8 @@ export interface KafkaSasl {
 /**
  * A Kafka-compatible queue (Apache Kafka, Redpanda, WarpStream, Amazon MSK) and the one topic
  * that producers write spans to and consumers read them from: what Tempo 3's distributors,
- * live-stores and block-builders need to wire to it, whatever renders their configuration.
+ * live-stores and block-builders, and Jaeger's collectors and ingesters, need to wire to it,
+ * whatever renders their configuration.
  */
 export interface IKafka {
   /** Bootstrap brokers, as `host:port`. */

@@ -5,6 +5,8 @@ import { ISpanReceiver, TracingIngress } from '../ingress/tracing-ingress';
 import { IRemoteSamplingSource } from '../sampling/head-sampler';
 import { JaegerAllInOne, JaegerAllInOneProps } from '../jaeger/jaeger-all-in-one';
 import { JaegerCollector, JaegerCollectorProps } from '../jaeger/jaeger-collector';
+import { JaegerIngester, JaegerIngesterProps } from '../jaeger/jaeger-ingester';
+import { IKafka } from '../kafka/kafka-connection';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { JaegerQuery, JaegerQueryProps } from '../jaeger/jaeger-query';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
@@ -18,7 +20,10 @@ import { TracingNamespace } from './tracing-namespace';
 export enum TracingPreset {
   /** Jaeger all-in-one, in-memory storage, sample everything: for a laptop or a dev cluster. */
   DEV = 'dev',
-  /** Separate collector (HPA, PDB) and query over Elasticsearch/OpenSearch, remote sampling at 1%. */
+  /**
+   * Separate collector (HPA, PDB) and query over Elasticsearch/OpenSearch, remote sampling at 1%;
+   * with `kafka`, collector -> Kafka -> ingester -> storage.
+   */
   PRODUCTION = 'production',
 }
 
@@ -69,6 +74,13 @@ export interface TracingStackProps {
    * @default - dev: sample everything; production: probabilistic 1% (the 1-10% the seed recommends)
    */
   readonly sampling?: SamplingStrategies;
+  /**
+   * Production preset: put Kafka between the collector and the storage. The collector writes
+   * spans to the cluster's topic and a {@link JaegerIngester} writes them to the storage, so
+   * bursts and storage outages wait in Kafka instead of in collector memory.
+   * @default - the collector writes straight to the storage
+   */
+  readonly kafka?: IKafka;
   /** Ingress for the UI (and optionally OTLP). @default - no Ingress */
   readonly ingress?: TracingStackIngress;
   /**
@@ -79,9 +91,11 @@ export interface TracingStackProps {
   /** Extra props of the all-in-one (dev). @default - none */
   readonly allInOne?: Omit<JaegerAllInOneProps, 'name' | 'storage' | 'sampling'>;
   /** Extra props of the collector (production). @default - none */
-  readonly collector?: Omit<JaegerCollectorProps, 'name' | 'storage' | 'sampling'>;
+  readonly collector?: Omit<JaegerCollectorProps, 'name' | 'storage' | 'sampling' | 'kafka'>;
   /** Extra props of the query (production). @default - none */
   readonly query?: Omit<JaegerQueryProps, 'name' | 'storage'>;
+  /** Extra props of the ingester (production with `kafka`). @default - none */
+  readonly ingester?: Omit<JaegerIngesterProps, 'name' | 'storage' | 'kafka'>;
 }
 
 /**
@@ -102,6 +116,8 @@ export class TracingStack extends Construct implements ISpanReceiver, IRemoteSam
   public readonly collector?: JaegerCollector;
   /** Query (production preset). */
   public readonly query?: JaegerQuery;
+  /** Ingester (production preset with `kafka`). */
+  public readonly ingester?: JaegerIngester;
   /** The Ingress, when asked for. */
   public readonly ingress?: TracingIngress;
   /** The Namespace object, when created. */
@@ -128,6 +144,8 @@ export class TracingStack extends Construct implements ISpanReceiver, IRemoteSam
     const name = props.name ?? 'jaeger';
     if (props.preset === TracingPreset.DEV) {
       if (props.elasticsearch) throw propError(this, 'elasticsearch', 'set', 'unset with the dev preset (all-in-one keeps traces in memory or Badger); use the production preset');
+      if (props.kafka) throw propError(this, 'kafka', props.kafka.topic, 'unset with the dev preset (all-in-one stores spans itself); use the production preset');
+      if (props.ingester) throw propError(this, 'ingester', 'set', 'unset with the dev preset (there is no ingester); use the production preset with kafka');
       this.storage = props.storage ?? TraceStorage.memory();
       this.sampling = props.sampling ?? new SamplingStrategies({ defaultStrategy: SamplingStrategy.probabilistic(1) });
       this.allInOne = new JaegerAllInOne(this, 'Jaeger', { basePath: props.ingress?.path, ...props.allInOne, name, storage: this.storage, sampling: this.sampling });
@@ -140,7 +158,12 @@ export class TracingStack extends Construct implements ISpanReceiver, IRemoteSam
         throw propError(this, 'elasticsearch', undefined, 'the Elasticsearch/OpenSearch cluster (serverUrls, credentials) that the production preset stores traces in');
       }
       this.sampling = props.sampling ?? new SamplingStrategies({ defaultStrategy: SamplingStrategy.probabilistic(0.01) });
-      this.collector = new JaegerCollector(this, 'Collector', { ...props.collector, name, storage: this.storage, sampling: this.sampling });
+      if (props.ingester && !props.kafka) throw propError(this, 'ingester', 'set', 'unset without kafka (the collector writes to the storage itself)');
+      const kafka = props.kafka ? { kafka: props.kafka } : undefined;
+      this.collector = new JaegerCollector(this, 'Collector', {
+        ...props.collector, name, sampling: this.sampling, ...(kafka ? { kafka } : { storage: this.storage }),
+      });
+      if (kafka) this.ingester = new JaegerIngester(this, 'Ingester', { ...props.ingester, name, storage: this.storage, kafka });
       this.query = new JaegerQuery(this, 'Query', { basePath: props.ingress?.path, ...props.query, name, storage: this.storage });
     }
 

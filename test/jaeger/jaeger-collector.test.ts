@@ -1,4 +1,7 @@
-import { ElasticsearchStorage, JaegerCollector, SamplingStrategies, SamplingStrategy, SpanProtocol, TraceStorage } from '../../constructs';
+import {
+  ElasticsearchStorage, ExternalKafka, JaegerCollector, KafkaCompression, KafkaSaslMechanism, KafkaSpanEncoding, SamplingStrategies, SamplingStrategy, SpanProtocol,
+  TraceStorage,
+} from '../../constructs';
 import { configFile, find, ofKind, synth, testChart } from '../_support/synth';
 
 function setup(props: Partial<ConstructorParameters<typeof JaegerCollector>[2]> = {}) {
@@ -88,5 +91,60 @@ describe('JaegerCollector', () => {
 
   test('fails if no protocol is enabled', () => {
     expect(() => setup({ protocols: [] })).toThrow(/'protocols' must be at least one of/);
+  });
+
+  describe('writing to Kafka', () => {
+    function kafkaSetup(props: Partial<ConstructorParameters<typeof JaegerCollector>[2]> = {}) {
+      const chart = testChart();
+      const kafka = new ExternalKafka(chart, 'kafka', {
+        bootstrapServers: ['kafka-0.kafka:9093'], topic: 'jaeger-spans', tls: {},
+        sasl: { mechanism: KafkaSaslMechanism.SCRAM_SHA_256, username: { secretName: 'kafka-user', key: 'username' }, password: { secretName: 'kafka-user', key: 'password' } },
+      });
+      const collector = new JaegerCollector(chart, 'collector', { kafka: { kafka }, ...props });
+      return { collector, kafka, objects: synth(chart) };
+    }
+
+    test('the Kafka exporter replaces the storage exporter; no storage at all', () => {
+      const { objects, collector, kafka } = kafkaSetup();
+      const config = configFile(objects, 'jaeger-collector-config', 'config.yaml');
+      expect(config.service.pipelines.traces).toStrictEqual({ receivers: ['otlp', 'jaeger', 'zipkin'], processors: ['memory_limiter', 'batch'], exporters: ['kafka'] });
+      expect(config.service.extensions).toStrictEqual(['healthcheckv2']);
+      expect(config.extensions.jaeger_storage).toBeUndefined();
+      expect(config.exporters).toStrictEqual({
+        kafka: {
+          brokers: ['kafka-0.kafka:9093'],
+          client_id: 'jaeger-collector',
+          auth: { sasl: { mechanism: 'SCRAM-SHA-256', username: '${env:KAFKA_SASL_USERNAME}', password: '${env:KAFKA_SASL_PASSWORD}' } },
+          tls: {},
+          traces: { topic: 'jaeger-spans', encoding: 'otlp_proto' },
+          partition_traces_by_id: true,
+          producer: { required_acks: -1, compression: 'none' },
+        },
+      });
+      expect(collector.storage).toBeUndefined();
+      expect(collector.kafka?.kafka).toBe(kafka);
+      const container = find(objects, 'Deployment', 'jaeger-collector').spec.template.spec.containers[0];
+      expect(container.env.map((e: any) => e.name)).toStrictEqual(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'GOMEMLIMIT']);
+    });
+
+    test('topic, encoding and compression as given', () => {
+      const config = configFile(kafkaSetup({ kafka: { kafka: new ExternalKafka(testChart(), 'k', { bootstrapServers: ['k:9092'], topic: 't' }), topic: 'spans', encoding: KafkaSpanEncoding.OTLP_JSON, compression: KafkaCompression.ZSTD } }).objects, 'jaeger-collector-config', 'config.yaml');
+      expect(config.exporters.kafka).toMatchObject({ traces: { topic: 'spans', encoding: 'otlp_json' }, producer: { compression: 'zstd' } });
+    });
+
+    test('fails if both storage and kafka are given, or neither', () => {
+      const chart = testChart();
+      const storage = new ElasticsearchStorage(chart, 'es', { serverUrls: ['http://es:9200'], indexCleaner: { enabled: false } });
+      const kafka = new ExternalKafka(chart, 'kafka', { bootstrapServers: ['kafka:9092'], topic: 'jaeger-spans' });
+      expect(() => new JaegerCollector(chart, 'both', { storage, kafka: { kafka } })).toThrow(/test\/both: 'storage' must be unset when kafka is given .*got "elasticsearch"/);
+      expect(() => new JaegerCollector(chart, 'neither', {})).toThrow(/test\/neither: 'storage' must be a shared storage .*or kafka.*got undefined/);
+    });
+
+    test('fails if the compression or the encoding is unknown to Jaeger', () => {
+      expect(() => kafkaSetup({ kafka: { kafka: new ExternalKafka(testChart(), 'k', { bootstrapServers: ['k:9092'], topic: 't' }), compression: 'brotli' as KafkaCompression } }))
+        .toThrow(/'kafka.compression' must be one of "none", "gzip", "snappy", "lz4", "zstd", got "brotli"/);
+      expect(() => kafkaSetup({ kafka: { kafka: new ExternalKafka(testChart(), 'k', { bootstrapServers: ['k:9092'], topic: 't' }), encoding: 'raw' as KafkaSpanEncoding } }))
+        .toThrow(/'kafka.encoding' must be one of "otlp_proto".*got "raw"/);
+    });
   });
 });

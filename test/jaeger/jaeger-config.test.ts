@@ -55,6 +55,55 @@ describe('JaegerConfig', () => {
   });
 
   test('fails if the process has no role', () => {
-    expect(() => new JaegerConfig('test', { serviceName: 'q', storageName: 'm', storage: memory })).toThrow(/test: 'roles' must be at least one of receive \(collector\) or query, got "none"/);
+    expect(() => new JaegerConfig('test', { serviceName: 'q', storageName: 'm', storage: memory })).toThrow(/test: 'roles' must be at least one of receive \(collector\), ingest \(ingester\) or query, got "none"/);
+  });
+
+  describe('with Kafka', () => {
+    const client = { brokers: ['kafka:9092'], client_id: 'x' };
+    const traces = { topic: 'jaeger-spans', encoding: 'otlp_proto' };
+    const exporter = { ...client, traces, partition_traces_by_id: true, producer: { required_acks: -1 as const, compression: 'none' as const } };
+    const receiver = {
+      ...client, traces, group_id: 'g', initial_offset: 'earliest' as const,
+      message_marking: { after: true, on_error: false, on_permanent_error: true },
+      error_backoff: { enabled: true, initial_interval: '1s', randomization_factor: 0.5, multiplier: 1.5, max_interval: '30s', max_elapsed_time: '0s' },
+    };
+
+    test('a collector writing to Kafka has no storage', () => {
+      const config = new JaegerConfig('test', { serviceName: 'c', receive: { protocols: [SpanProtocol.OTLP_GRPC], kafka: exporter } });
+      expect(config.document.exporters).toStrictEqual({ kafka: exporter });
+      expect(config.document.extensions).toStrictEqual({ healthcheckv2: { use_v2: true, http: { endpoint: '0.0.0.0:13133' } } });
+      expect(config.validate()).toStrictEqual([]);
+    });
+
+    test('serving sampling strategies, it gets a one-trace memory backend: remote_sampling needs the jaeger_storage extension', () => {
+      const config = new JaegerConfig('test', { serviceName: 'c', receive: { protocols: [SpanProtocol.OTLP_GRPC], kafka: exporter, samplingStrategiesFile: '/s.json' } });
+      expect(config.document.extensions.jaeger_storage).toStrictEqual({ backends: { unused: { memory: { max_traces: 1 } } } });
+      expect(config.document.service.extensions).toStrictEqual(['healthcheckv2', 'jaeger_storage', 'remote_sampling']);
+      expect(config.validate()).toStrictEqual([]);
+      const broken = config.document as { -readonly [K in keyof JaegerConfigDocument]: any };
+      delete broken.extensions.jaeger_storage;
+      broken.service.extensions = ['healthcheckv2', 'remote_sampling'];
+      expect(config.validate()).toStrictEqual(['test: extension remote_sampling needs extension jaeger_storage, which is not defined (Jaeger fails at start)']);
+    });
+
+    test('an ingester: Kafka receiver, memory limiter, storage exporter', () => {
+      const config = new JaegerConfig('test', { serviceName: 'i', storageName: 'main', storage: memory, ingest: { kafka: receiver } });
+      expect(config.document.service.pipelines.traces).toStrictEqual({ receivers: ['kafka'], processors: ['memory_limiter'], exporters: ['jaeger_storage_exporter'] });
+      expect(config.document.receivers).toStrictEqual({ kafka: receiver });
+      expect(config.validate()).toStrictEqual([]);
+    });
+
+    test('fails if roles are combined that Jaeger\'s Kafka deployment keeps apart', () => {
+      expect(() => new JaegerConfig('test', { serviceName: 'i', storageName: 'm', storage: memory, ingest: { kafka: receiver }, query: {} }))
+        .toThrow(/test: 'roles' must be ingest alone .*got "ingest\+query"/);
+      expect(() => new JaegerConfig('test', { serviceName: 'c', receive: { protocols: [SpanProtocol.OTLP_GRPC], kafka: exporter }, query: {} }))
+        .toThrow(/'roles' must be receive \(to Kafka\) alone/);
+    });
+
+    test('fails if the storage is missing, or given to a collector writing to Kafka', () => {
+      expect(() => new JaegerConfig('test', { serviceName: 'i', ingest: { kafka: receiver } })).toThrow(/test: 'storage' must be a storage backend/);
+      expect(() => new JaegerConfig('test', { serviceName: 'c', storageName: 'm', storage: memory, receive: { protocols: [SpanProtocol.OTLP_GRPC], kafka: exporter } }))
+        .toThrow(/'storage' must be unset for a collector writing to Kafka .*got "m"/);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  JaegerAllInOne, Prerequisites, SamplingStrategies, SamplingStrategy, SpanProtocol, synthesizeApp, TraceStorage, TracingPreset, TracingStack,
+  ExternalKafka, JaegerAllInOne, Prerequisites, SamplingStrategies, SamplingStrategy, SpanProtocol, synthesizeApp, TraceStorage, TracingPreset, TracingStack,
 } from '../../constructs';
 import { configFile, find, ofKind, synth, testChart } from '../_support/synth';
 
@@ -68,6 +68,36 @@ describe('TracingStack', () => {
     const chart = testChart();
     new TracingStack(chart, 'tracing', { preset: TracingPreset.DEV, createNamespace: false, storage: TraceStorage.badger() });
     expect(ofKind(synth(chart), 'Namespace')).toHaveLength(0);
+  });
+
+  test('production preset with Kafka: collector -> Kafka -> ingester -> storage', () => {
+    const chart = testChart('prod');
+    const kafka = new ExternalKafka(chart, 'kafka', { bootstrapServers: ['kafka.queue.svc:9092'], topic: 'jaeger-spans', partitions: 4 });
+    const stack = new TracingStack(chart, 'tracing', {
+      preset: TracingPreset.PRODUCTION, elasticsearch: es, kafka, ingester: { autoscaling: { maxReplicas: 3 }, logLevel: 'debug' },
+    });
+    const objects = synth(chart);
+    expect(ofKind(objects, 'Deployment').map(d => d.metadata.name)).toStrictEqual(['jaeger-collector', 'jaeger-ingester', 'jaeger-query']);
+    const collector = configFile(objects, 'jaeger-collector-config', 'config.yaml');
+    expect(collector.service.pipelines.traces.exporters).toStrictEqual(['kafka']);
+    expect(collector.exporters.kafka).toMatchObject({ brokers: ['kafka.queue.svc:9092'], traces: { topic: 'jaeger-spans', encoding: 'otlp_proto' } });
+    expect(collector.extensions.remote_sampling).toBeDefined();
+    const ingester = configFile(objects, 'jaeger-ingester-config', 'config.yaml');
+    expect(ingester.receivers.kafka).toMatchObject({ brokers: ['kafka.queue.svc:9092'], traces: { topic: 'jaeger-spans', encoding: 'otlp_proto' }, group_id: 'jaeger-ingester' });
+    expect(ingester.extensions.jaeger_storage.backends).toStrictEqual(configFile(objects, 'jaeger-query-config', 'config.yaml').extensions.jaeger_storage.backends);
+    expect(ingester.service.telemetry.logs.level).toBe('debug');
+    expect(find(objects, 'HorizontalPodAutoscaler', 'jaeger-ingester').spec.maxReplicas).toBe(3);
+    expect(stack.ingester?.kafka.kafka).toBe(kafka);
+    expect(stack.collector?.storage).toBeUndefined();
+    expect(stack.storage).toBe(stack.ingester?.storage);
+  });
+
+  test('fails if Kafka or ingester props are given where there is no ingester', () => {
+    const chart = testChart();
+    const kafka = new ExternalKafka(chart, 'kafka', { bootstrapServers: ['kafka:9092'], topic: 'jaeger-spans' });
+    expect(() => new TracingStack(chart, 'dev', { preset: TracingPreset.DEV, kafka })).toThrow(/test\/dev: 'kafka' must be unset with the dev preset .*got "jaeger-spans"/);
+    expect(() => new TracingStack(testChart(), 'prod', { preset: TracingPreset.PRODUCTION, elasticsearch: es, ingester: { replicas: 2 } }))
+      .toThrow(/test\/prod: 'ingester' must be unset without kafka/);
   });
 
   test('fails if the production preset has no storage', () => {
