@@ -131,7 +131,7 @@ export class JaegerIngester extends JaegerWorkload {
     });
   }
 
-  /** Where Prometheus scrapes the ingester's own metrics (consumer lag: `otelcol_kafka_receiver_offset_lag`). */
+  /** Where Prometheus scrapes the ingester's own metrics (consumer lag per partition: `otelcol_kafka_receiver_offset_lag_ratio`). */
   public get metricsEndpoint(): ServiceEndpoint {
     return this.endpointOf(JaegerPorts.METRICS);
   }
