@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  CollectorMode, ElasticsearchStorage, ExternalKafka, JaegerAllInOne, JaegerCollector, JaegerQuery, OtelCollector, S3Bucket,
+  CollectorMode, ElasticsearchStorage, ExternalKafka, JaegerAllInOne, JaegerCollector, JaegerIngester, JaegerQuery, OtelCollector, S3Bucket,
   SamplingPolicy, TailSamplingGateway, TempoDistributed, TempoMonolithic, WorkloadOptions,
 } from '../../constructs';
 import { Manifest, synth, testChart } from '../_support/synth';
@@ -55,6 +55,8 @@ const COMPONENTS: Array<[string, (chart: Chart) => unknown]> = [
   ['JaegerAllInOne', c => new JaegerAllInOne(c, 'x', OPTIONS)],
   ['JaegerCollector', c => new JaegerCollector(c, 'x', { ...OPTIONS, storage: es(c) })],
   ['JaegerQuery', c => new JaegerQuery(c, 'x', { ...OPTIONS, storage: es(c) })],
+  ['JaegerCollector writing to Kafka', c => new JaegerCollector(c, 'x', { ...OPTIONS, kafka: { kafka: kafka(c) } })],
+  ['JaegerIngester', c => new JaegerIngester(c, 'x', { ...OPTIONS, storage: es(c), kafka: { kafka: kafka(c) } })],
   ['ElasticsearchStorage jobs', c => new ElasticsearchStorage(c, 'x', { serverUrls: ['http://es:9200'], jobs: JOB_OPTIONS, indexCleaner: { image: OPTIONS.image }, rollover: { enabled: true, image: OPTIONS.image } })],
   ['TempoMonolithic', c => new TempoMonolithic(c, 'x', OPTIONS)],
   ['TempoDistributed', c => new TempoDistributed(c, 'x', { ...OPTIONS, kafka: kafka(c), storage: new S3Bucket(c, 's3', { bucket: 'tempo-blocks', region: 'eu-west-1' }), metricsGenerator: { remoteWrite: [{ url: 'http://prometheus:9090/api/v1/write' }] } })],
