@@ -158,4 +158,11 @@ export class RunningProgram {
     await this.exited;
     clearTimeout(timer);
   }
+
+  /** SIGKILL: the process ends at once, with no shutdown of any kind; resolves when it is gone. */
+  public async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
 }
