@@ -1,4 +1,4 @@
 import { describeJaegerOverSearchServer } from '../_support/jaeger-over-search-server';
 import { SEARCH_SERVERS } from '../_support/search-server';
 
-describeJaegerOverSearchServer(SEARCH_SERVERS.opensearch);
+describeJaegerOverSearchServer(SEARCH_SERVERS.opensearch, { killCollector: true });
