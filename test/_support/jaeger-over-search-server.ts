@@ -10,6 +10,7 @@
  * One test file per search server calls {@link describeJaegerOverSearchServer} (the servers are
  * 300-450 MB and 10-35 s to start: one per file, started once; Jest runs files on two workers).
  */
+import { spawn } from 'child_process';
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -19,12 +20,15 @@ import { ElasticsearchStorageProps, TracingPreset, TracingStack } from '../../co
 import { LoopbackConfig, LoopbackProcess, retryOnPortClash, writeLoopbackConfig } from './loopback-process';
 import { SdkProtocol, SdkSpan, sendSpanWithSdk } from './otel-sdk';
 import { podTemplateOf } from './policy';
-import { describeWithProgram, findProgram, PROGRAMS, runProgram, tempDir, waitFor } from './programs';
+import { describeWithProgram, findProgram, PROGRAMS, tempDir, waitFor } from './programs';
+import { startTlsAuthProxy, TlsAuthProxy } from './tls-auth-proxy';
 import { SEARCH_SERVER_START_MS, SEARCH_SERVER_STOP_MS, SearchServer, SearchServerSpec, startSearchServer } from './search-server';
 import { Manifest } from './synth';
 
 /** The search server's address in the generated configurations; rewritten to the test server's. */
 const IN_CLUSTER_URL = 'http://search.storage.svc:9200';
+/** The same over TLS with basic auth (the test puts a TLS proxy that checks the credentials in front). */
+const IN_CLUSTER_HTTPS_URL = 'https://search.storage.svc:9200';
 const SAMPLING_FILE = '/etc/jaeger/sampling/strategies.json';
 const DAY_MS = 86_400_000;
 
@@ -36,10 +40,55 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const noonDaysAgo = (now: number, daysAgo: number) => Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() - daysAgo, 12);
 
 /** The objects of a chart with the production `TracingStack` over the given search cluster. */
-function productionStack(elasticsearch: Omit<ElasticsearchStorageProps, 'serverUrls'>): Manifest[] {
+function productionStack(elasticsearch: Omit<ElasticsearchStorageProps, 'serverUrls'>, url = IN_CLUSTER_URL): Manifest[] {
   const chart = new Chart(Testing.app(), 'jaeger-production', { namespace: 'tracing' });
-  new TracingStack(chart, 'tracing', { preset: TracingPreset.PRODUCTION, elasticsearch: { serverUrls: [IN_CLUSTER_URL], ...elasticsearch } });
+  new TracingStack(chart, 'tracing', { preset: TracingPreset.PRODUCTION, elasticsearch: { serverUrls: [url], ...elasticsearch } });
   return chart.toJson() as Manifest[];
+}
+
+/** Secret name -> key -> value: what the cluster would hold. */
+type Secrets = Record<string, Record<string, string>>;
+
+/** What a container of the generated objects gets from Secrets, made local: variables, and files for its secret volumes. */
+interface FromSecrets {
+  /** Variables set from `secretKeyRef`s. */
+  readonly env: Record<string, string>;
+  /** Mounted file path -> a temporary file with the Secret's value (for the loopback rewrite). */
+  readonly paths: Record<string, string>;
+}
+
+/**
+ * The variables and files that the first container of a Deployment, Job or CronJob gets from
+ * `secrets`, as the kubelet would provide them: each `secretKeyRef` variable, and each item of
+ * each mounted secret volume written to a temporary file. A reference to a Secret or key that
+ * `secrets` lacks fails.
+ */
+function fromSecrets(objects: Manifest[], kind: string, name: string, secrets: Secrets): FromSecrets {
+  const o = objects.find(x => x.kind === kind && x.metadata.name === name);
+  const pod = podTemplateOf(o!)?.spec;
+  if (!pod) throw new Error(`${kind}/${name} not found`);
+  const value = (secretName: string, key: string) => {
+    const v = secrets[secretName]?.[key];
+    if (v === undefined) throw new Error(`${kind}/${name} reads key '${key}' of Secret '${secretName}', which the test does not have`);
+    return v;
+  };
+  const container = pod.containers[0];
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref) env[e.name] = value(ref.name, ref.key);
+  }
+  const paths: Record<string, string> = {};
+  const dir = tempDir(`secrets-${name}`);
+  for (const mount of container.volumeMounts ?? []) {
+    const secret = (pod.volumes ?? []).find((v: any) => v.name === mount.name)?.secret;
+    for (const item of secret?.items ?? []) {
+      const file = join(dir, `${mount.name}-${item.path}`);
+      writeFileSync(file, value(secret.secretName, item.key));
+      paths[`${mount.mountPath}/${item.path}`] = file;
+    }
+  }
+  return { env, paths };
 }
 
 function configMapData(objects: Manifest[], name: string, key: string): string {
@@ -49,13 +98,17 @@ function configMapData(objects: Manifest[], name: string, key: string): string {
   return text;
 }
 
-/** The arguments of a maintenance Job or CronJob, with only the server URL moved to the test server. */
-function jobArgs(objects: Manifest[], kind: 'Job' | 'CronJob', name: string, serverUrl: string): string[] {
+/**
+ * The arguments of a maintenance Job or CronJob, with only the server URL moved to the test server
+ * and mounted file paths (`paths`, from {@link fromSecrets}) to local files.
+ */
+function jobArgs(objects: Manifest[], kind: 'Job' | 'CronJob', name: string, serverUrl: string, paths: Record<string, string> = {}, url = IN_CLUSTER_URL): string[] {
   const o = objects.find(x => x.kind === kind && x.metadata.name === name);
   const args = podTemplateOf(o!)?.spec?.containers?.[0]?.args as string[] | undefined;
   if (!args) throw new Error(`${kind}/${name} has no container arguments`);
-  if (args[args.length - 1] !== IN_CLUSTER_URL) throw new Error(`${kind}/${name}: the last argument is not the server URL: ${args.join(' ')}`);
-  return [...args.slice(0, -1), serverUrl];
+  if (args[args.length - 1] !== url) throw new Error(`${kind}/${name}: the last argument is not the server URL: ${args.join(' ')}`);
+  const local = (a: string) => Object.entries(paths).reduce((arg, [from, to]) => arg.endsWith(`=${from}`) ? `${arg.slice(0, -from.length)}${to}` : arg, a);
+  return [...args.slice(0, -1).map(local), serverUrl];
 }
 
 /** Every leaf where two parsed documents differ, as `[path, before, after]`. */
@@ -80,19 +133,25 @@ interface QueriedTrace { traceID: string; spans: QueriedSpan[]; processes: Recor
 
 /** The collector and the query of one generated production stack, running on loopback over the test server. */
 class JaegerOnLoopback {
-  public static async start(label: string, jaegerBin: string, objects: Manifest[], server: SearchServer): Promise<JaegerOnLoopback> {
+  /**
+   * Starts the collector and the query of the generated `objects` against `serverUrl` (which
+   * replaces `inClusterUrl`), each with what its pod gets from `secrets` (variables, mounted files).
+   */
+  public static async start(label: string, jaegerBin: string, objects: Manifest[], serverUrl: string, secrets: Secrets = {}, inClusterUrl = IN_CLUSTER_URL): Promise<JaegerOnLoopback> {
     return retryOnPortClash(async () => {
       const dir = tempDir(`jaeger-${label}`);
       writeFileSync(join(dir, 'strategies.json'), configMapData(objects, 'jaeger-collector-sampling', 'strategies.json'));
-      const addresses = { [IN_CLUSTER_URL]: server.url };
+      const addresses = { [inClusterUrl]: serverUrl };
+      const collectorPod = fromSecrets(objects, 'Deployment', 'jaeger-collector', secrets);
+      const queryPod = fromSecrets(objects, 'Deployment', 'jaeger-query', secrets);
       const collectorYaml = configMapData(objects, 'jaeger-collector-config', 'config.yaml');
       const queryYaml = configMapData(objects, 'jaeger-query-config', 'config.yaml');
-      const collectorConfig = await writeLoopbackConfig(collectorYaml, { addresses, paths: { [SAMPLING_FILE]: join(dir, 'strategies.json') } });
-      const queryConfig = await writeLoopbackConfig(queryYaml, { addresses });
-      const j = new JaegerOnLoopback(label, collectorYaml, queryYaml, collectorConfig, queryConfig);
+      const collectorConfig = await writeLoopbackConfig(collectorYaml, { addresses, paths: { [SAMPLING_FILE]: join(dir, 'strategies.json'), ...collectorPod.paths } });
+      const queryConfig = await writeLoopbackConfig(queryYaml, { addresses, paths: queryPod.paths });
+      const j = new JaegerOnLoopback(label, collectorYaml, queryYaml, collectorConfig, queryConfig, collectorPod.env);
       try {
-        j.collector = await LoopbackProcess.start(`${label} collector`, jaegerBin, collectorConfig, { healthPort: 13133, healthPath: '/status', deadlineMs: 60_000 });
-        j.query = await LoopbackProcess.start(`${label} query`, jaegerBin, queryConfig, { healthPort: 13133, healthPath: '/status', deadlineMs: 60_000 });
+        j.collector = await LoopbackProcess.start(`${label} collector`, jaegerBin, collectorConfig, { healthPort: 13133, healthPath: '/status', deadlineMs: 60_000, env: collectorPod.env });
+        j.query = await LoopbackProcess.start(`${label} query`, jaegerBin, queryConfig, { healthPort: 13133, healthPath: '/status', deadlineMs: 60_000, env: queryPod.env });
       } catch (e) {
         await j.stop();
         throw e;
@@ -111,11 +170,12 @@ class JaegerOnLoopback {
     public readonly queryYaml: string,
     public readonly collectorConfig: LoopbackConfig,
     public readonly queryConfig: LoopbackConfig,
+    private readonly collectorEnv: Record<string, string>,
   ) {}
 
   /** Starts the collector again with the same configuration (same ports). */
   public async restartCollector(jaegerBin: string): Promise<void> {
-    this.collector = await LoopbackProcess.start(`${this.label} collector`, jaegerBin, this.collectorConfig, { healthPort: 13133, healthPath: '/status', deadlineMs: 60_000 });
+    this.collector = await LoopbackProcess.start(`${this.label} collector`, jaegerBin, this.collectorConfig, { healthPort: 13133, healthPath: '/status', deadlineMs: 60_000, env: this.collectorEnv });
   }
 
   /** The collector's OTLP gRPC port on loopback. */
@@ -240,12 +300,29 @@ async function docCount(server: SearchServer, index: string): Promise<number> {
   return (await server.call<{ count: number }>('GET', `/${index}/_count`)).count;
 }
 
+/**
+ * Runs one of the v1 maintenance tools to its end (SIGKILL after 2 minutes), without blocking the
+ * event loop (the TLS proxy answers it from this process).
+ */
+function runToolAsync(bin: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
+  return new Promise(resolve => {
+    const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', d => { output += String(d); });
+    child.stderr.on('data', d => { output += String(d); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.once('exit', status => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
 /** Runs one of the v1 maintenance tools; fails with its output unless it exits 0. */
-function runTool(bin: string, args: string[]): string {
-  const run = runProgram(bin, args, { timeoutMs: 120_000 });
-  const output = `${run.stdout}${run.stderr}`;
-  if (run.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${run.status}:\n${output}`);
-  return output;
+async function runTool(bin: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const run = await runToolAsync(bin, args, env);
+  if (run.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${run.status}:\n${run.output}`);
+  return run.output;
 }
 
 /** Which tests {@link describeJaegerOverSearchServer} runs besides the common ones. */
@@ -257,6 +334,14 @@ export interface JaegerOverSearchServerOptions {
    * @default false
    */
   readonly killCollector?: boolean;
+  /**
+   * Also run the configuration and Jobs for an `https://` server with credentials and a CA
+   * (`ElasticsearchStorage` `credentials` and `tls`) through a TLS proxy in the test that checks
+   * the basic-auth credentials (the test servers have no security plugin); engine-independent, so
+   * one engine's file runs it.
+   * @default false
+   */
+  readonly tlsAndBasicAuth?: boolean;
 }
 
 /**
@@ -296,7 +381,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       let child: { spanId: string };
 
       beforeAll(async () => {
-        jaeger = await JaegerOnLoopback.start(`daily-${tag}`, jaegerBin!, objects, server);
+        jaeger = await JaegerOnLoopback.start(`daily-${tag}`, jaegerBin!, objects, server.url);
         started.push(jaeger);
       }, 150_000);
 
@@ -395,7 +480,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
 
         const args = jobArgs(objects, 'CronJob', 'jaeger-es-index-cleaner', server.url);
         expect(args).toStrictEqual([String(retentionDays), server.url]);
-        const output = runTool(cleanerBin!, args);
+        const output = await runTool(cleanerBin!, args);
 
         const after = await indices(server, '*');
         const deleted = before.filter(i => !after.includes(i));
@@ -466,6 +551,60 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       }, 300_000);
     });
 
+    if (options.tlsAndBasicAuth) describe('https with credentials and a CA from Secrets (behind a TLS proxy that checks basic auth)', () => {
+      const objects = productionStack({
+        engine: spec.engine, indexPrefix: 'secure', rollover: { enabled: true },
+        credentials: { secretName: 'search-credentials' }, tls: { ca: { secretName: 'search-ca', key: 'ca.crt' } },
+      }, IN_CLUSTER_HTTPS_URL);
+      const username = 'jaeger';
+      const password = `pw-${process.pid}-${Date.now()}`;
+      let proxy: TlsAuthProxy;
+      let secrets: Secrets;
+
+      beforeAll(async () => {
+        proxy = await startTlsAuthProxy(server.url, username, password);
+        secrets = { 'search-credentials': { username, password }, 'search-ca': { 'ca.crt': proxy.ca } };
+      });
+      afterAll(() => proxy?.close());
+
+      const job = (kind: 'Job' | 'CronJob', name: string, secretValues: Secrets) => {
+        const pod = fromSecrets(objects, kind, name, secretValues);
+        return { args: jobArgs(objects, kind, name, proxy.url, { '/etc/jaeger/es-tls/ca.crt': proxy.caFile }, IN_CLUSTER_HTTPS_URL), env: pod.env };
+      };
+
+      test('the rollover init Job, with its TLS flags and the credentials of its Secret, creates the aliases through the proxy', async () => {
+        const init = job('Job', 'jaeger-es-rollover-init', secrets);
+        expect(init.args).toStrictEqual(['init', '--shards=5', '--replicas=1', '--index-prefix=secure', '--es.tls.enabled=true', `--es.tls.ca=${proxy.caFile}`, proxy.url]);
+        expect(init.env).toStrictEqual({ ES_USERNAME: username, ES_PASSWORD: password });
+        const before = proxy.authorized;
+        await runTool(rolloverBin!, init.args, init.env);
+        expect(await aliases(server, 'secure-jaeger-span-*')).toStrictEqual({ 'secure-jaeger-span-000001': ['secure-jaeger-span-read', 'secure-jaeger-span-write'] });
+        expect(proxy.authorized).toBeGreaterThan(before);
+        expect(proxy.unauthorized).toBe(0);
+      }, 120_000);
+
+      test('a wrong password in the Secret is refused (the check can fail)', async () => {
+        const init = job('Job', 'jaeger-es-rollover-init', { ...secrets, 'search-credentials': { username, password: 'wrong' } });
+        const run = await runToolAsync(rolloverBin!, init.args, init.env);
+        expect(run.status).not.toBe(0);
+        expect(proxy.unauthorized).toBeGreaterThan(0);
+      }, 120_000);
+
+      test('Jaeger with the generated TLS and basic-auth settings (user from the Secret, password file, CA file) stores and finds a trace', async () => {
+        const unauthorizedBefore = proxy.unauthorized;
+        const jaeger = await JaegerOnLoopback.start(`secure-${tag}`, jaegerBin!, objects, proxy.url, secrets, IN_CLUSTER_HTTPS_URL);
+        started.push(jaeger);
+        const storage = (parse(jaeger.collectorConfig.yaml) as any).extensions.jaeger_storage.backends[spec.engine][spec.engine];
+        expect(storage).toMatchObject({ server_urls: [proxy.url], auth: { basic: { username: '${env:ES_USERNAME}' } }, tls: { ca_file: expect.stringMatching(/ca\.crt$/) } });
+        const span = await send(jaeger, `secure-${tag}`, { name: 'GET /account', kind: SpanKind.SERVER });
+        await jaeger.waitTrace(span.traceId, 1);
+        expect(await jaeger.search({ service: `secure-${tag}` })).toStrictEqual([span.traceId]);
+        expect(await docCount(server, 'secure-jaeger-span-000001')).toBe(1);
+        expect(proxy.unauthorized).toBe(unauthorizedBefore);
+        process.stdout.write(`https with basic auth over ${spec.title}: ${proxy.authorized} requests through the TLS proxy with the right credentials, ${proxy.unauthorized} refused (the wrong-password check)\n`);
+      }, 150_000);
+    });
+
     describe('rollover (aliases)', () => {
       const readAliasDays = 7;
       const objects = productionStack({ engine: spec.engine, indexPrefix: 'prod', rollover: { enabled: true, conditions: '{"max_docs": 1}' } });
@@ -477,7 +616,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       test('the generated rollover init Job creates the first indices with read and write aliases', async () => {
         const args = jobArgs(objects, 'Job', 'jaeger-es-rollover-init', server.url);
         expect(args).toStrictEqual(['init', '--shards=5', '--replicas=1', '--index-prefix=prod', server.url]);
-        runTool(rolloverBin!, args);
+        await runTool(rolloverBin!, args);
         const a = await aliases(server, 'prod-jaeger-*');
         expect(a).toMatchObject({
           'prod-jaeger-span-000001': ['prod-jaeger-span-read', 'prod-jaeger-span-write'],
@@ -488,7 +627,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       test('Jaeger, configured as generated (use_aliases, no mappings of its own), writes through the write alias', async () => {
         const generated = parse(configMapData(objects, 'jaeger-collector-config', 'config.yaml')) as any;
         expect(generated.extensions.jaeger_storage.backends[spec.engine][spec.engine]).toMatchObject({ use_aliases: true, create_mappings: false, indices: { index_prefix: 'prod' } });
-        jaeger = await JaegerOnLoopback.start(`rollover-${tag}`, jaegerBin!, objects, server);
+        jaeger = await JaegerOnLoopback.start(`rollover-${tag}`, jaegerBin!, objects, server.url);
         started.push(jaeger);
         root = await send(jaeger, service, { name: 'GET /order', kind: SpanKind.SERVER });
         await jaeger.waitTrace(root.traceId, 1);
@@ -500,7 +639,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       test('the generated rollover CronJob moves the write alias; the query finds a trace across both indices', async () => {
         const args = jobArgs(objects, 'CronJob', 'jaeger-es-rollover', server.url);
         expect(args).toStrictEqual(['rollover', '--conditions={"max_docs": 1}', '--index-prefix=prod', server.url]);
-        runTool(rolloverBin!, args);
+        await runTool(rolloverBin!, args);
         const a = await aliases(server, 'prod-jaeger-span-*');
         expect(a).toStrictEqual({
           'prod-jaeger-span-000001': ['prod-jaeger-span-read'],
@@ -521,7 +660,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
         }
         const lookback = jobArgs(objects, 'CronJob', 'jaeger-es-lookback', server.url);
         expect(lookback).toStrictEqual(['lookback', '--unit=days', `--unit-count=${readAliasDays}`, '--index-prefix=prod', server.url]);
-        runTool(rolloverBin!, lookback);
+        await runTool(rolloverBin!, lookback);
         expect(await aliases(server, 'prod-jaeger-span-*')).toStrictEqual({
           'prod-jaeger-span-000001': [],
           'prod-jaeger-span-000002': ['prod-jaeger-span-read', 'prod-jaeger-span-write'],
@@ -532,7 +671,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
         const cleaner = jobArgs(objects, 'CronJob', 'jaeger-es-index-cleaner', server.url);
         expect(cleaner).toStrictEqual(['7', '--rollover', '--index-prefix=prod', server.url]);
         const before = await indices(server, 'prod-jaeger-*');
-        runTool(cleanerBin!, cleaner);
+        await runTool(cleanerBin!, cleaner);
         const after = await indices(server, 'prod-jaeger-*');
         expect(before.filter(i => !after.includes(i))).toStrictEqual(['prod-jaeger-service-000001', 'prod-jaeger-span-000001']);
         expect(after).toEqual(expect.arrayContaining(['prod-jaeger-span-000002', 'prod-jaeger-service-000002', 'prod-jaeger-dependencies-000001']));
