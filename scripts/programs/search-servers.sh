@@ -15,7 +15,7 @@
 #                  (data in <dir>/data, logs in <dir>/logs; prints "search-server: ready ..."
 #                  once it serves HTTP; SIGTERM stops it)
 #
-# A warm run builds nothing (an engine is rebuilt only if its sources, pom or jar list changed).
+# A warm run builds nothing (an engine is rebuilt only if this script or its folder changed).
 # OPENSEARCH_BIN, ELASTICSEARCH7_BIN or ELASTICSEARCH8_BIN (a launcher taking the same arguments)
 # skips that engine's build. Needs Java 17+ (java, javac, jar) and Maven.
 set -euo pipefail
@@ -52,7 +52,8 @@ build_engine() {
   local engine=$1 version=$2 main=$3
   local src="$src_root/$engine" dest="$cache/$engine-$version" work lib
   local hash
-  hash="$(cd "$src" && find . -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1)"
+  # This script (launcher flags, module layout) and the engine's folder.
+  hash="$( (cat "$here/search-servers.sh" && cd "$src" && find . -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)"
   if [[ -x "$dest/search-server" && "$(cat "$dest/sources.sha256" 2>/dev/null)" == "$hash" ]]; then
     echo "search-servers: $engine $version cached in $dest"
     return 0
@@ -81,7 +82,8 @@ build_engine() {
     local netty="$work/modules/transport-netty4" own="$work/modules/search-server"
     mkdir -p "$netty" "$own" "$work/plugin-classes"
     mv "$work/lib"/transport-netty4-*.jar "$work/lib"/netty-*.jar "$netty/"
-    unzip -q -o -j "$netty/transport-netty4-$version.jar" 'META-INF/es-plugins/transport-netty4/*' -d "$netty"
+    (cd "$netty" && jar --extract --file "transport-netty4-$version.jar" META-INF/es-plugins/transport-netty4/ \
+      && mv META-INF/es-plugins/transport-netty4/* . && rm -r META-INF)
     javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$work/lib/*" -d "$work/plugin-classes" "$src/plugin/searchserver/SearchServerPlugin.java"
     jar --create --file "$own/search-server.jar" -C "$work/plugin-classes" .
     rm -rf "$work/plugin-classes"
