@@ -9,9 +9,11 @@
  *   files and points the arguments at them; {@link tempoOnLoopback} first moves the listen
  *   addresses and ports to free loopback ports and `/var/tempo` to a temporary directory;
  * - {@link startTempo}: runs that until `/ready` answers;
+ * - {@link sendSpan}: one span over OTLP/HTTP JSON, answering the HTTP status;
  * - {@link traceById}, {@link traceqlFinds}, {@link searchFinds}: read a trace back through the
  *   query API (optionally as a tenant, `X-Scope-OrgID`).
  */
+import { randomBytes } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
@@ -151,4 +153,22 @@ export async function traceqlFinds(port: number, query: string, traceId: string,
 /** Whether the TraceQL search for `service`'s spans of at least a second finds the trace (polling). */
 export async function searchFinds(port: number, traceId: string, service: string): Promise<boolean> {
   return traceqlFinds(port, `{ resource.service.name = "${service}" && duration >= 1s }`, traceId);
+}
+
+/** Sends one span over OTLP/HTTP JSON; resolves to the HTTP status (0 when the connection failed). */
+export async function sendSpan(port: number, traceId: string, service: string, name: string): Promise<number> {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const body = {
+    resourceSpans: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{ scope: { name: 'test' }, spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name, kind: 2, startTimeUnixNano: String(now - 1_500_000_000n), endTimeUnixNano: String(now) }] }],
+    }],
+  };
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
 }

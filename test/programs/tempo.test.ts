@@ -10,7 +10,7 @@ import { podTemplateOf } from '../_support/policy';
 import { findProgram, runProgram, tempDir, waitFor } from '../_support/programs';
 import { S3_SERVER, S3Server, startS3Server } from '../_support/s3-server';
 import { Manifest, synth, testChart } from '../_support/synth';
-import { materialize, Rendered, rendered, renderedWorkload, searchFinds, tempoInUse, tempoOnLoopback, traceById } from '../_support/tempo';
+import { materialize, Rendered, rendered, renderedWorkload, searchFinds, sendSpan, tempoInUse, tempoOnLoopback, traceById } from '../_support/tempo';
 import { buildTempo2Variants } from '../tempo/_variants';
 
 /**
@@ -74,24 +74,6 @@ describeTempo('Tempo 3, the real binary (TEMPO_BIN)', () => {
 // Tempo 2 (TempoVersion.TEMPO_2): every rendering verified, monolithic mode run on loopback with
 // local storage and with a real S3 server, and a SIGKILL in the middle of ingest.
 // ---------------------------------------------------------------------------------------------
-
-/** Sends one span over OTLP/HTTP JSON; resolves to the HTTP status (0 when the connection failed). */
-async function sendSpan(port: number, traceId: string, service: string, name: string): Promise<number> {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const body = {
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{ scope: { name: 'test' }, spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name, kind: 2, startTimeUnixNano: String(now - 1_500_000_000n), endTimeUnixNano: String(now) }] }],
-    }],
-  };
-  try {
-    const r = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-    await r.arrayBuffer();
-    return r.status;
-  } catch {
-    return 0;
-  }
-}
 
 /** A Tempo process started directly, so that it can be killed with SIGKILL alone. */
 class TempoProcess {
