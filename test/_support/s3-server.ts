@@ -28,14 +28,20 @@ export interface S3Server {
   readonly log: string;
 }
 
+/** Options of {@link startS3Server}. */
+export interface S3ServerOptions {
+  /** The region the server signs for (a request signed for another is refused). @default us-east-1 */
+  readonly region?: string;
+}
+
 /** Starts VersityGW (posix backend) on loopback; resolves once it answers HTTP. */
-export async function startS3Server(bin: string): Promise<S3Server> {
+export async function startS3Server(bin: string, opts: S3ServerOptions = {}): Promise<S3Server> {
   const root = join(tempDir('s3'), 'buckets');
   mkdirSync(root);
   const port = await freePort();
   const accessKeyId = 'tempo-test';
   const secretAccessKey = `secret-${process.pid}-${Date.now()}`;
-  const program = RunningProgram.start(bin, ['--port', `127.0.0.1:${port}`, 'posix', root], {
+  const program = RunningProgram.start(bin, ['--port', `127.0.0.1:${port}`, '--region', opts.region ?? 'us-east-1', 'posix', root], {
     env: { ROOT_ACCESS_KEY_ID: accessKeyId, ROOT_SECRET_ACCESS_KEY: secretAccessKey },
   });
   await waitFor('versitygw to answer', async () => {
