@@ -461,6 +461,9 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       });
 
       test(`the generated index cleaner (${retentionDays} days) deletes exactly the indices created more than ${retentionDays} days ago`, async () => {
+        // The cleaner's cut-off moves at midnight (UTC): not across one.
+        const toMidnight = DAY_MS - Date.now() % DAY_MS;
+        if (toMidnight < 120_000) await sleep(toMidnight + 1000);
         const now = Date.now();
         const pastDays = [1, retentionDays - 1, retentionDays, retentionDays + 2];
         const made: Array<{ index: string; createdDaysAgo?: number }> = [];
@@ -494,7 +497,7 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
         expect(output).toMatch(/Deleting indices/);
         // The spans of today are still found.
         expect((await jaeger.trace(sent.fast.traceId))?.spans).toHaveLength(2);
-      }, 120_000);
+      }, 300_000);
 
       // The generated collector has neither a sending queue nor retries on its storage exporter (the
       // jaeger_storage_exporter defaults), and neither would act here: its Elasticsearch writer
@@ -544,9 +547,10 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
           + `${found.size} found, ${lostAt.length} acknowledged and lost (held in the collector's memory: batch processor and bulk processor; `
           + `acknowledged from ${earliest >= 0 ? `${seconds(earliest)} after` : `${seconds(-earliest)} before`} the server was stopped)\n`);
         // What was acknowledged well before the outage (its bulk request answered) survives; what is
-        // lost was acknowledged in the last bulk flushes before the server went down, or after.
-        expect(lostAt.filter(at => at < downAt - 3000)).toStrictEqual([]);
-        expect(lostAt.length).toBeLessThanOrEqual(senders.ackedBetween(downAt - 3000, killAt));
+        // lost was acknowledged in the last bulk flushes before the server went down (200 ms each;
+        // 10 s allowed for a loaded machine), or after.
+        expect(lostAt.filter(at => at < downAt - 10_000)).toStrictEqual([]);
+        expect(lostAt.length).toBeLessThanOrEqual(senders.ackedBetween(downAt - 10_000, killAt));
         expect(senders.acked.size - lostAt.length).toBeGreaterThan(20);
       }, 300_000);
     });
@@ -639,6 +643,8 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       test('the generated rollover CronJob moves the write alias; the query finds a trace across both indices', async () => {
         const args = jobArgs(objects, 'CronJob', 'jaeger-es-rollover', server.url);
         expect(args).toStrictEqual(['rollover', '--conditions={"max_docs": 1}', '--index-prefix=prod', server.url]);
+        // max_docs counts refreshed documents only: make the span and service documents count now.
+        await server.call('POST', '/prod-jaeger-*/_refresh');
         await runTool(rolloverBin!, args);
         const a = await aliases(server, 'prod-jaeger-span-*');
         expect(a).toStrictEqual({
