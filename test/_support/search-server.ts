@@ -35,7 +35,7 @@ export interface SearchServerSpec extends ProgramSpec {
 
 const SCRIPT = 'scripts/programs/search-servers.sh';
 
-/** The search servers `scripts/programs/search-servers.sh` builds, with `describeWithProgram` they skip or fail like every program. */
+/** The search servers `scripts/programs/search-servers.sh` builds; with `describeWithProgram(spec)` their tests skip locally (one line) or fail in CI when one is missing. */
 export const SEARCH_SERVERS = {
   opensearch: { binary: 'search-server', folder: 'opensearch-2.19.6', envVar: 'OPENSEARCH_BIN', script: SCRIPT, engine: SearchEngine.OPENSEARCH, version: '2.19.6', title: 'OpenSearch 2.19.6' },
   elasticsearch7: { binary: 'search-server', folder: 'elasticsearch7-7.17.29', envVar: 'ELASTICSEARCH7_BIN', script: SCRIPT, engine: SearchEngine.ELASTICSEARCH, version: '7.17.29', title: 'Elasticsearch 7.17.29' },
