@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the search servers the Jaeger tests store spans in: OpenSearch 2.19.6, Elasticsearch
 # 7.17.29 and Elasticsearch 8.19.21, each a single node on 127.0.0.1 with plain HTTP, from jars on
-# Maven Central and a small Java main of our own (scripts/programs/search-server/<engine>/), once
-# per version, into ${CDK8S_TRACING_CACHE:-$HOME/.cache/cdk8s-tracing}/<engine>-<version>/:
+# Maven Central and a small Java main of our own (scripts/programs/search-server/<engine>/, its
+# engine-independent part in search-server/common/), once per version, into
+# ${CDK8S_TRACING_CACHE:-$HOME/.cache/cdk8s-tracing}/<engine>-<version>/:
 #
 #   lib/           the jars, copied from Maven Central by `mvn dependency:copy-dependencies` with
 #                  strict checksums (-C) into a Maven repository of the cache's own
@@ -10,18 +11,20 @@
 #                  then checked against <engine>/jars.sha256 (exactly those jars, no others)
 #   modules/       Elasticsearch 8 only: its plugin bundles (transport-netty4 with netty, and
 #                  search-server: our REST handlers), which it loads in module layers
-#   classes/       the main compiled by javac (--release 17)
+#   classes/       the main and common/SearchServerMain.java compiled by javac (--release 17)
 #   search-server  the launcher: search-server --http-port <port> --transport-port <port> --dir <dir>
 #                  (data in <dir>/data, logs in <dir>/logs; prints "search-server: ready ..."
 #                  once it serves HTTP; SIGTERM stops it)
 #
-# A warm run builds nothing (an engine is rebuilt only if this script or its folder changed).
+# A warm run builds nothing (an engine is rebuilt only if this script, its folder or common/ changed).
 # OPENSEARCH_BIN, ELASTICSEARCH7_BIN or ELASTICSEARCH8_BIN (a launcher taking the same arguments)
 # skips that engine's build. Needs Java 17+ (java, javac, jar) and Maven.
 set -euo pipefail
 
 readonly here="$(cd "$(dirname "$0")" && pwd)"
 readonly src_root="$here/search-server"
+# The engine-independent part of every main (arguments, directories, settings, running until SIGTERM).
+readonly common_src="$src_root/common/SearchServerMain.java"
 readonly cache="${CDK8S_TRACING_CACHE:-$HOME/.cache/cdk8s-tracing}"
 readonly repo="$cache/search-servers-m2"
 
@@ -52,8 +55,8 @@ build_engine() {
   local engine=$1 version=$2 main=$3
   local src="$src_root/$engine" dest="$cache/$engine-$version" work lib
   local hash
-  # This script (launcher flags, module layout) and the engine's folder.
-  hash="$( (cat "$here/search-servers.sh" && cd "$src" && find . -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)"
+  # This script (launcher flags, module layout), the engine's folder and the common main.
+  hash="$( (cat "$here/search-servers.sh" "$common_src" && cd "$src" && find . -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)"
   if [[ -x "$dest/search-server" && "$(cat "$dest/sources.sha256" 2>/dev/null)" == "$hash" ]]; then
     echo "search-servers: $engine $version cached in $dest"
     return 0
@@ -88,10 +91,10 @@ build_engine() {
     jar --create --file "$own/search-server.jar" -C "$work/plugin-classes" .
     rm -rf "$work/plugin-classes"
     sed "s/@VERSION@/$version/g" "$src/plugin/plugin-descriptor.properties.in" >"$own/plugin-descriptor.properties"
-    javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$work/lib/*" -d "$work/classes" "$src/$main.java"
+    javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$work/lib/*" -d "$work/classes" "$src/$main.java" "$common_src"
     launch="--module-path \"\$here/lib\" --add-modules ALL-MODULE-PATH -Dsearch-server.modules=\"\$here/modules\" -cp \"\$here/classes\" $main"
   else
-    javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$work/lib/*" -d "$work/classes" "$src/$main.java"
+    javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$work/lib/*" -d "$work/classes" "$src/$main.java" "$common_src"
     launch="-cp \"\$here/classes:\$here/lib/*\" $main"
   fi
   cat >"$work/search-server" <<EOF
