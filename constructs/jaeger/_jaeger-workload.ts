@@ -214,6 +214,19 @@ export abstract class JaegerWorkload extends Construct {
     });
   }
 
+  /**
+   * The workload's PodDisruptionBudget (id `DisruptionBudget`, named like the Service, over the
+   * Deployment's pods): at most `maxUnavailable` pods (1 to 1000) down at once during voluntary
+   * disruptions.
+   */
+  protected makeDisruptionBudget(maxUnavailable = 1): k8s.KubePodDisruptionBudget {
+    requireInteger(this, 'maxUnavailable', maxUnavailable, 1, 1000);
+    return new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: { name: this.serviceName, labels: this.labels },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable), selector: { matchLabels: this.selector } },
+    });
+  }
+
   /** The address of one of this workload's ports. */
   protected endpointOf(port: JaegerPort): ServiceEndpoint {
     if (!this.ports.includes(port) && port !== JaegerPorts.METRICS) {

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { collectorAutoscaler } from '../_autoscaler';
-import { propError, requireInteger, requireOneOf } from '../_errors';
+import { propError, requireOneOf } from '../_errors';
 import { ContainerResources } from '../resources';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 import { ServiceEndpoint } from '../service-endpoint';
@@ -149,12 +149,7 @@ export class JaegerCollector extends JaegerWorkload {
 
     if (autoscaling) this.autoscaler = collectorAutoscaler(this, this.deployment.name, this.labels, autoscaling);
 
-    const maxUnavailable = props.maxUnavailable ?? 1;
-    requireInteger(this, 'maxUnavailable', maxUnavailable, 1, 1000);
-    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: { name: this.serviceName, labels: this.labels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable), selector: { matchLabels: this.selector } },
-    });
+    this.disruptionBudget = this.makeDisruptionBudget(props.maxUnavailable);
   }
 
   /** Where to send spans over `protocol` (OTLP HTTP: `endpoint.url('http', '/v1/traces')`). */

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { collectorAutoscaler } from '../_autoscaler';
-import { propError, requireInteger } from '../_errors';
+import { propError } from '../_errors';
 import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
 import { ITraceStorage } from '../storage/trace-storage';
@@ -123,12 +123,7 @@ export class JaegerIngester extends JaegerWorkload {
     }
     if (autoscaling) this.autoscaler = collectorAutoscaler(this, this.deployment.name, this.labels, autoscaling);
 
-    const maxUnavailable = props.maxUnavailable ?? 1;
-    requireInteger(this, 'maxUnavailable', maxUnavailable, 1, 1000);
-    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: { name: this.serviceName, labels: this.labels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable), selector: { matchLabels: this.selector } },
-    });
+    this.disruptionBudget = this.makeDisruptionBudget(props.maxUnavailable);
   }
 
   /** Where Prometheus scrapes the ingester's own metrics (consumer lag per partition: `otelcol_kafka_receiver_offset_lag_ratio`). */

@@ -74,10 +74,7 @@ export class JaegerQuery extends JaegerWorkload {
     this.basePath = basePath;
     const replicas = props.replicas ?? 2;
     requireInteger(this, 'replicas', replicas, 1, 100);
-    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: { name: this.serviceName, labels: this.labels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selector } },
-    });
+    this.disruptionBudget = this.makeDisruptionBudget();
   }
 
   /** The UI and HTTP query API. */
