@@ -17,9 +17,9 @@ import { join } from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { JaegerAllInOne, OtelCollector, SpanProtocol, TraceStorage } from '../../constructs';
+import { Acked, completeTraces, Sender, spanCounts, traceIds as ids, waitCompleteTraces } from '../_support/jaeger-query';
 import { LoopbackConfig, LoopbackProcess, retryOnPortClash, writeLoopbackConfig } from '../_support/loopback-process';
-import { SdkProtocol, sendTraceWithSdk } from '../_support/otel-sdk';
-import { describeWithProgram, findProgram, PROGRAMS, tempDir, waitFor } from '../_support/programs';
+import { describeWithProgram, findProgram, PROGRAMS, tempDir } from '../_support/programs';
 import { Manifest } from '../_support/synth';
 
 const [describeCollector, otelcol] = describeWithProgram(PROGRAMS.otelcol);
@@ -135,78 +135,22 @@ class Pipeline {
   }
 
   /** How many spans Jaeger returns for each of `ids` (0 when it does not know the trace). */
-  public async spanCounts(ids: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (let i = 0; i < ids.length; i += 25) {
-      await Promise.all(ids.slice(i, i + 25).map(async id => {
-        const r = await fetch(`http://127.0.0.1:${this.queryPort}/api/traces/${id}`);
-        const body = r.ok ? await r.json() as { data?: Array<{ spans: unknown[] }> } : await r.text().then(() => ({ data: [] }));
-        counts.set(id, body.data?.[0]?.spans.length ?? 0);
-      }));
-    }
-    return counts;
+  public spanCounts(ids: readonly string[]): Promise<Map<string, number>> {
+    return spanCounts(this.queryPort, ids);
   }
 
   /** The trace ids among `ids` that Jaeger returns with both spans. */
-  public async delivered(ids: readonly string[]): Promise<Set<string>> {
-    const counts = await this.spanCounts(ids);
-    return new Set(ids.filter(id => (counts.get(id) ?? 0) >= 2));
+  public delivered(ids: readonly string[]): Promise<Set<string>> {
+    return completeTraces(this.queryPort, ids);
   }
 
   /** Polls until every one of `ids` is delivered; resolves with how long that took, or rejects naming the missing ones. */
-  public async waitDelivered(what: string, ids: readonly string[], deadlineMs: number): Promise<number> {
-    const start = Date.now();
-    const missing = new Set(ids);
-    try {
-      await waitFor(`${what}: ${ids.length} traces delivered`, async () => {
-        const found = await this.delivered([...missing]);
-        found.forEach(id => missing.delete(id));
-        return missing.size === 0 ? true : undefined;
-      }, deadlineMs, 500);
-    } catch (e) {
-      throw new Error(`${e}; ${missing.size} of ${ids.length} missing: ${[...missing].slice(0, 5).join(', ')}...\n--- gateway ---\n${this.gateway?.log}\n--- jaeger ---\n${this.jaeger?.log}`);
-    }
-    return Date.now() - start;
+  public waitDelivered(what: string, ids: readonly string[], deadlineMs: number): Promise<number> {
+    return waitCompleteTraces(this.queryPort, `${what}: ${ids.length} traces delivered`, ids, deadlineMs, 500, { gateway: this.gateway, jaeger: this.jaeger });
   }
 
   public async stopAll(): Promise<void> {
     await Promise.all([this.gateway?.stop(5000), this.jaeger?.stop(5000)]);
-  }
-}
-
-/** One acknowledged trace: both span exports answered with success by the gateway. */
-interface Acked {
-  readonly traceId: string;
-  /** `Date.now()` when the second export was acknowledged. */
-  readonly at: number;
-}
-
-/** Sends two-span traces through the JS SDK, one after another, until stopped; keeps what was acknowledged. */
-class Sender {
-  public readonly acked: Acked[] = [];
-  public failed = 0;
-  private stopped = false;
-  private readonly loop: Promise<void>;
-
-  constructor(port: number, service: string, pauseMs = 20) {
-    this.loop = (async () => {
-      while (!this.stopped) {
-        try {
-          const sent = await sendTraceWithSdk(SdkProtocol.OTLP_HTTP, { port }, service);
-          this.acked.push({ traceId: sent.traceId, at: Date.now() });
-        } catch {
-          this.failed++;
-        }
-        await sleep(pauseMs);
-      }
-    })();
-  }
-
-  /** Stops sending; resolves with what was acknowledged. */
-  public async stop(): Promise<Acked[]> {
-    this.stopped = true;
-    await this.loop;
-    return this.acked;
   }
 }
 
@@ -216,8 +160,6 @@ async function sendFor(p: Pipeline, service: string, ms: number): Promise<Acked[
   await sleep(ms);
   return sender.stop();
 }
-
-const ids = (traces: readonly Acked[]) => traces.map(t => t.traceId);
 
 describeBoth('the generated gateway (otelcol v0.140.1) in front of Jaeger v2.13.0 with Badger, while things fail', () => {
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import {
   ElasticsearchStorage, ExternalKafka, JaegerCollector, JaegerIngester, KafkaSaslMechanism, KafkaSpanEncoding, SearchEngine, SpanProtocol, StrimziKafka, TracingPreset, TracingStack,
 } from '../../constructs';
+import { completeTraces, Sender, traceIds as ids, waitCompleteTraces } from '../_support/jaeger-query';
 import { KAFKA_SERVER, KafkaServer, startKafka } from '../_support/kafka-server';
 import { LoopbackConfig, LoopbackProcess, writeLoopbackConfig } from '../_support/loopback-process';
 import { SdkProtocol, sendTraceWithSdk } from '../_support/otel-sdk';
@@ -157,80 +158,17 @@ class JaegerStack {
     return this.queryConfig.ports.get(stack.uiEndpoint.port)!;
   }
 
-  /** How many spans the query returns for each of `ids` (0 when it does not know the trace). */
-  public async spanCounts(ids: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (let i = 0; i < ids.length; i += 25) {
-      await Promise.all(ids.slice(i, i + 25).map(async id => {
-        const r = await fetch(`http://127.0.0.1:${this.queryPort}/api/traces/${id}`);
-        const body = r.ok ? await r.json() as { data?: Array<{ spans: unknown[] }> } : await r.text().then(() => ({ data: [] }));
-        counts.set(id, body.data?.[0]?.spans.length ?? 0);
-      }));
-    }
-    return counts;
-  }
-
   /** Polls until the query returns both spans of every one of `ids`; resolves with how long that took, or rejects naming the missing. */
-  public async waitFound(what: string, ids: readonly string[], deadlineMs: number): Promise<number> {
-    const start = Date.now();
-    const missing = new Set(ids);
-    try {
-      await waitFor(`${what}: ${ids.length} traces found`, async () => {
-        const counts = await this.spanCounts([...missing]);
-        counts.forEach((n, id) => { if (n >= 2) missing.delete(id); });
-        return missing.size === 0 ? true : undefined;
-      }, deadlineMs, 1000);
-    } catch (e) {
-      throw new Error(`${e}; ${missing.size} of ${ids.length} missing: ${[...missing].slice(0, 5).join(', ')}...\n`
-        + `--- collector ---\n${this.collector?.log}\n--- ingester ---\n${this.ingester?.log}\n--- query ---\n${this.query?.log}`);
-    }
-    return Date.now() - start;
+  public waitFound(what: string, ids: readonly string[], deadlineMs: number): Promise<number> {
+    return waitCompleteTraces(this.queryPort, `${what}: ${ids.length} traces found`, ids, deadlineMs, 1000,
+      { collector: this.collector, ingester: this.ingester, query: this.query });
   }
 
-  public async found(ids: readonly string[]): Promise<Set<string>> {
-    const counts = await this.spanCounts(ids);
-    return new Set(ids.filter(id => (counts.get(id) ?? 0) >= 2));
+  /** The trace IDs among `ids` that the query returns with both spans. */
+  public found(ids: readonly string[]): Promise<Set<string>> {
+    return completeTraces(this.queryPort, ids);
   }
 }
-
-/** One acknowledged trace: both span exports answered with success by the collector. */
-interface Acked {
-  readonly traceId: string;
-  /** `Date.now()` when the second export was acknowledged. */
-  readonly at: number;
-}
-
-/** Sends two-span traces through the JS SDK, one after another, until stopped. */
-class Sender {
-  public readonly acked: Acked[] = [];
-  public sent = 0;
-  public failed = 0;
-  private stopped = false;
-  private readonly loop: Promise<void>;
-
-  constructor(port: number, service: string, pauseMs = 20) {
-    this.loop = (async () => {
-      while (!this.stopped) {
-        this.sent++;
-        try {
-          const trace = await sendTraceWithSdk(SdkProtocol.OTLP_HTTP, { port }, service);
-          this.acked.push({ traceId: trace.traceId, at: Date.now() });
-        } catch {
-          this.failed++;
-        }
-        await sleep(pauseMs);
-      }
-    })();
-  }
-
-  public async stop(): Promise<Acked[]> {
-    this.stopped = true;
-    await this.loop;
-    return this.acked;
-  }
-}
-
-const ids = (traces: readonly Acked[]) => traces.map(t => t.traceId);
 
 /**
  * How long before a SIGKILL of the ingester an acknowledged span may still be on its way through
