@@ -17,6 +17,8 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { ElasticsearchStorageProps, TracingPreset, TracingStack } from '../../constructs';
+import { QueriedTrace } from './jaeger-query';
+import { leafDifferences } from './loopback';
 import { LoopbackConfig, LoopbackProcess, retryOnPortClash, writeLoopbackConfig } from './loopback-process';
 import { SdkProtocol, SdkSpan, sendSpanWithSdk } from './otel-sdk';
 import { podTemplateOf } from './policy';
@@ -110,26 +112,6 @@ function jobArgs(objects: Manifest[], kind: 'Job' | 'CronJob', name: string, ser
   const local = (a: string) => Object.entries(paths).reduce((arg, [from, to]) => arg.endsWith(`=${from}`) ? `${arg.slice(0, -from.length)}${to}` : arg, a);
   return [...args.slice(0, -1).map(local), serverUrl];
 }
-
-/** Every leaf where two parsed documents differ, as `[path, before, after]`. */
-function leafDifferences(before: unknown, after: unknown, path = ''): Array<[string, unknown, unknown]> {
-  if (before && after && typeof before === 'object' && typeof after === 'object') {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap(k => leafDifferences((before as any)[k], (after as any)[k], Array.isArray(before) ? `${path}[${k}]` : `${path}.${k}`));
-  }
-  return before === after ? [] : [[path, before, after]];
-}
-
-interface QueriedSpan {
-  traceID: string;
-  spanID: string;
-  operationName: string;
-  duration: number;
-  processID: string;
-  references?: Array<{ refType: string; spanID: string }>;
-  tags: Array<{ key: string; value: unknown }>;
-}
-interface QueriedTrace { traceID: string; spans: QueriedSpan[]; processes: Record<string, { serviceName: string }> }
 
 /** The collector and the query of one generated production stack, running on loopback over the test server. */
 class JaegerOnLoopback {

@@ -88,3 +88,15 @@ export async function rewriteForLoopback(configYaml: string, opts: LoopbackOptio
   const rewritten = await walk(doc, '');
   return { yaml: stringify(rewritten, { lineWidth: 0, aliasDuplicateObjects: false }), ports, rewrites };
 }
+
+/**
+ * Every leaf where two parsed documents differ, as `[path, before, after]` (paths as in the
+ * rewrite lines: `.a.b[0]`): what a generated configuration and the one run on loopback differ in.
+ */
+export function leafDifferences(before: unknown, after: unknown, path = ''): Array<[string, unknown, unknown]> {
+  if (before && after && typeof before === 'object' && typeof after === 'object') {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap(k => leafDifferences((before as any)[k], (after as any)[k], Array.isArray(before) ? `${path}[${k}]` : `${path}.${k}`));
+  }
+  return before === after ? [] : [[path, before, after]];
+}

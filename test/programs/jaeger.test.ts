@@ -8,6 +8,8 @@ import {
   ElasticsearchStorage, JaegerAllInOne, JaegerCollector, JaegerQuery, SearchEngine, TraceStorage,
 } from '../../constructs';
 import { StartedJaeger, startJaegerConfig } from '../_support/collector';
+import { QueriedTrace } from '../_support/jaeger-query';
+import { leafDifferences } from '../_support/loopback';
 import { SDK_PROTOCOL_PORTS, SdkProtocol, SentTrace, sendTraceWithSdk } from '../_support/otel-sdk';
 import { describeWithProgram, freePort, PROGRAMS, runProgram, tempDir, waitFor } from '../_support/programs';
 import { Manifest } from '../_support/synth';
@@ -42,24 +44,6 @@ async function startJaeger(bin: string, configYaml: string, paths: Record<string
   process.stdout.write(`jaeger configuration rewritten for loopback (addresses and paths only):\n  ${started.rewrites.join('\n  ')}\n`);
   return started;
 }
-
-/** Every leaf where two parsed documents differ, as `[path, before, after]`. */
-function leafDifferences(before: unknown, after: unknown, path = ''): Array<[string, unknown, unknown]> {
-  if (before && after && typeof before === 'object' && typeof after === 'object') {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap(k => leafDifferences((before as any)[k], (after as any)[k], Array.isArray(before) ? `${path}[${k}]` : `${path}.${k}`));
-  }
-  return before === after ? [] : [[path, before, after]];
-}
-
-interface QueriedSpan {
-  spanID: string;
-  operationName: string;
-  processID: string;
-  references?: Array<{ refType: string; spanID: string }>;
-  tags: Array<{ key: string; value: unknown }>;
-}
-interface QueriedTrace { traceID: string; spans: QueriedSpan[]; processes: Record<string, { serviceName: string }> }
 
 /** Polls the query API until the trace has `spans` spans. */
 async function queryTrace(port: number, traceId: string, basePath = '', spans = 1): Promise<QueriedTrace> {
