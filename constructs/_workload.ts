@@ -7,7 +7,7 @@ import { chartNamespace } from './_namespace';
 import { goMemLimitEnv, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_pod';
 import { Prerequisites } from './prerequisites';
 import { ContainerResources, validateResources } from './resources';
-import { ImagePullPolicy, WorkloadOptions } from './workload-options';
+import { ImagePullPolicy, WORKLOAD_OPTION_KEYS, WorkloadOptions } from './workload-options';
 
 /** The chart-wide defaults as {@link TracingDefaults} registers them (kept here to avoid an import cycle). */
 export interface ChartWorkloadDefaults extends Omit<WorkloadOptions, 'image' | 'resources'> {
@@ -16,12 +16,22 @@ export interface ChartWorkloadDefaults extends Omit<WorkloadOptions, 'image' | '
   readonly annotations?: Record<string, string>;
 }
 
-const DEFAULTS = new WeakMap<Chart, ChartWorkloadDefaults>();
+/** The construct that sets a chart's defaults ({@link TracingDefaults}). */
+export interface ChartDefaultsOwner extends IConstruct {
+  readonly props: ChartWorkloadDefaults;
+}
+
+const DEFAULTS = new WeakMap<Chart, ChartDefaultsOwner>();
 const BUILT = new WeakMap<Chart, string[]>();
 
 /** Called by {@link TracingDefaults}. */
-export function registerChartDefaults(chart: Chart, defaults: ChartWorkloadDefaults): void {
-  DEFAULTS.set(chart, defaults);
+export function registerChartDefaults(chart: Chart, owner: ChartDefaultsOwner): void {
+  DEFAULTS.set(chart, owner);
+}
+
+/** What sets the defaults of `chart`, if anything does. */
+export function chartDefaultsOwner(chart: Chart): ChartDefaultsOwner | undefined {
+  return DEFAULTS.get(chart);
 }
 
 /** Paths of the components that already resolved their workload options in `chart`. */
@@ -31,7 +41,7 @@ export function workloadsBuiltIn(chart: Chart): string[] {
 
 /** The chart-wide defaults of `scope`'s chart. */
 export function chartDefaults(scope: IConstruct): ChartWorkloadDefaults {
-  return DEFAULTS.get(Chart.of(scope)) ?? {};
+  return DEFAULTS.get(Chart.of(scope))?.props ?? {};
 }
 
 const PULL_POLICIES: readonly ImagePullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
@@ -173,32 +183,26 @@ export function resolveWorkload(scope: IConstruct, layers: readonly WorkloadLaye
 
   for (const l of layers) if (l.options) validateWorkloadOptions(scope, l.prefix, l.options);
   const d = chartDefaults(scope);
-  const pick = <K extends keyof WorkloadOptions>(key: K): WorkloadOptions[K] | undefined => {
-    let value: WorkloadOptions[K] | undefined = (d as WorkloadOptions)[key];
-    for (const l of layers) if (l.options?.[key] !== undefined) value = l.options[key];
-    return value;
-  };
-  const merged = (key: 'podLabels' | 'podAnnotations'): Record<string, string> =>
-    Object.assign({}, d[key], ...layers.map(l => l.options?.[key] ?? {}));
+  const o = layers.reduce<WorkloadOptions>((acc, l) => mergeWorkloadOptions(acc, l.options), workloadOptionsOf(d));
 
   let imageField = 'image';
   for (const l of layers) if (l.options?.image !== undefined) imageField = `${l.prefix}image`;
-  const image = resolveImage(scope, imageField, pick('image') ?? fallback.image);
-  const secrets = opts.pullSecrets === false ? [] : [...new Set([...(d.imagePullSecrets ?? []), ...layers.flatMap(l => l.options?.imagePullSecrets ?? [])])];
+  const image = resolveImage(scope, imageField, o.image ?? fallback.image);
+  const secrets = opts.pullSecrets === false ? [] : o.imagePullSecrets ?? [];
   for (const name of secrets) Prerequisites.of(scope).addSecret(name, 'image pull credentials (type kubernetes.io/dockerconfigjson)');
-  const resources = pick('resources') ?? fallback.resources;
+  const resources = o.resources ?? fallback.resources;
   validateResources(scope, 'resources', resources);
   return {
     image,
-    imagePullPolicy: pick('imagePullPolicy') ?? 'IfNotPresent',
+    imagePullPolicy: o.imagePullPolicy ?? 'IfNotPresent',
     imagePullSecrets: secrets,
-    nodeSelector: pick('nodeSelector'),
-    tolerations: pick('tolerations'),
-    affinity: pick('affinity'),
-    topologySpreadConstraints: pick('topologySpreadConstraints') ?? fallback.topologySpreadConstraints,
-    priorityClassName: pick('priorityClassName'),
-    podLabels: merged('podLabels'),
-    podAnnotations: merged('podAnnotations'),
+    nodeSelector: o.nodeSelector,
+    tolerations: o.tolerations,
+    affinity: o.affinity,
+    topologySpreadConstraints: o.topologySpreadConstraints ?? fallback.topologySpreadConstraints,
+    priorityClassName: o.priorityClassName,
+    podLabels: o.podLabels ?? {},
+    podAnnotations: o.podAnnotations ?? {},
     chartLabels: d.labels ?? {},
     chartAnnotations: d.annotations ?? {},
     resources,
@@ -207,12 +211,25 @@ export function resolveWorkload(scope: IConstruct, layers: readonly WorkloadLaye
 
 /** The workload options of `props` alone (the {@link WorkloadOptions} fields), for passing on. */
 export function workloadOptionsOf(props: WorkloadOptions | undefined): WorkloadOptions {
-  if (!props) return {};
+  const picked: Record<string, unknown> = {};
+  for (const key of WORKLOAD_OPTION_KEYS) if (props?.[key] !== undefined) picked[key] = props[key];
+  return picked as WorkloadOptions;
+}
+
+/**
+ * `inner`'s workload options over `outer`'s (a role's over its component's, a component's over the
+ * chart's): maps (`podLabels`, `podAnnotations`) merge key by key, `imagePullSecrets` add up, every
+ * other option is replaced by the more specific value.
+ */
+export function mergeWorkloadOptions(outer: WorkloadOptions, inner: WorkloadOptions | undefined): WorkloadOptions {
+  const i = workloadOptionsOf(inner);
+  const mergeMaps = (a?: Record<string, string>, b?: Record<string, string>) => (a || b ? { ...a, ...b } : undefined);
   return {
-    image: props.image, imagePullPolicy: props.imagePullPolicy, imagePullSecrets: props.imagePullSecrets,
-    nodeSelector: props.nodeSelector, tolerations: props.tolerations, affinity: props.affinity,
-    topologySpreadConstraints: props.topologySpreadConstraints, priorityClassName: props.priorityClassName,
-    podLabels: props.podLabels, podAnnotations: props.podAnnotations, resources: props.resources,
+    ...workloadOptionsOf(outer),
+    ...i,
+    podLabels: mergeMaps(outer.podLabels, i.podLabels),
+    podAnnotations: mergeMaps(outer.podAnnotations, i.podAnnotations),
+    imagePullSecrets: outer.imagePullSecrets || i.imagePullSecrets ? [...new Set([...(outer.imagePullSecrets ?? []), ...(i.imagePullSecrets ?? [])])] : undefined,
   };
 }
 

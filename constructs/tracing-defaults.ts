@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { propError } from './_errors';
 import { PART_OF } from './_labels';
-import { registerChartDefaults, validateAnnotations, validateImageRegistry, validateLabels, validateWorkloadOptions, workloadsBuiltIn } from './_workload';
+import { chartDefaultsOwner, registerChartDefaults, validateAnnotations, validateImageRegistry, validateLabels, validateWorkloadOptions, workloadsBuiltIn } from './_workload';
 import { WorkloadOptions } from './workload-options';
 
 /** Props of {@link TracingDefaults}. */
@@ -30,8 +30,6 @@ export interface TracingDefaultsProps extends Omit<WorkloadOptions, 'image' | 'r
   readonly annotations?: Record<string, string>;
 }
 
-const BY_CHART = new WeakMap<Chart, TracingDefaults>();
-
 /**
  * Chart-wide defaults for every workload and object the library makes: a registry mirror, pull
  * Secrets, scheduling (node selector, tolerations, affinity, topology spread, priority class), pod
@@ -51,7 +49,7 @@ const BY_CHART = new WeakMap<Chart, TracingDefaults>();
 export class TracingDefaults extends Construct {
   /** The defaults of `scope`'s chart, if it has any. */
   public static of(scope: IConstruct): TracingDefaults | undefined {
-    return BY_CHART.get(Chart.of(scope));
+    return chartDefaultsOwner(Chart.of(scope)) as TracingDefaults | undefined;
   }
 
   /** The validated settings. */
@@ -60,7 +58,7 @@ export class TracingDefaults extends Construct {
   constructor(scope: Construct, id: string, props: TracingDefaultsProps = {}) {
     super(scope, id);
     const chart = Chart.of(this);
-    const existing = BY_CHART.get(chart);
+    const existing = chartDefaultsOwner(chart);
     if (existing) throw propError(this, 'TracingDefaults', this.node.path, `created once per chart: ${existing.node.path} already sets them`);
     const built = workloadsBuiltIn(chart);
     if (built.length > 0) {
@@ -71,8 +69,7 @@ export class TracingDefaults extends Construct {
     validateLabels(this, 'labels', props.labels);
     validateAnnotations(this, 'annotations', props.annotations);
     this.props = props;
-    BY_CHART.set(chart, this);
-    registerChartDefaults(chart, props);
+    registerChartDefaults(chart, this);
 
     const labels = props.labels ?? {};
     const annotations = props.annotations ?? {};

@@ -9,7 +9,7 @@ import { ServiceEndpoint } from '../service-endpoint';
 import { CollectorExportTarget, CollectorQueueOptions, LoadBalancerResolver } from './collector-pipeline';
 import { CollectorPorts } from './collector-ports';
 import { OtelCollector, OtelCollectorProps } from './otel-collector';
-import { validateWorkloadOptions, workloadOptionsOf } from '../_workload';
+import { mergeWorkloadOptions, validateWorkloadOptions } from '../_workload';
 import { WorkloadOptions } from '../workload-options';
 
 /**
@@ -148,18 +148,9 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
   }
 }
 
-/** A tier's workload options over the gateway's: maps merged, pull Secrets added, the rest replaced. */
+/** A tier's workload options over the gateway's, each checked under its own field names. */
 function tierWorkload(scope: Construct, tier: string, gateway: WorkloadOptions, own: WorkloadOptions | undefined): WorkloadOptions {
   validateWorkloadOptions(scope, '', gateway);
   if (own) validateWorkloadOptions(scope, `${tier}.`, own);
-  const g = workloadOptionsOf(gateway);
-  const t = workloadOptionsOf(own);
-  const merged: Record<string, unknown> = { ...g };
-  for (const [k, v] of Object.entries(t)) if (v !== undefined) merged[k] = v;
-  return {
-    ...(merged as WorkloadOptions),
-    podLabels: { ...g.podLabels, ...t.podLabels },
-    podAnnotations: { ...g.podAnnotations, ...t.podAnnotations },
-    imagePullSecrets: [...new Set([...(g.imagePullSecrets ?? []), ...(t.imagePullSecrets ?? [])])],
-  };
+  return mergeWorkloadOptions(gateway, own);
 }
