@@ -21,6 +21,8 @@ readonly here="$(cd "$(dirname "$0")" && pwd)"
 readonly src="$here/java-sampler"
 readonly cache="${CDK8S_TRACING_CACHE:-$HOME/.cache/cdk8s-tracing}"
 readonly dest="$cache/java-sampler-$version"
+# shellcheck source=_maven-jars.sh
+source "$here/_maven-jars.sh"
 
 if [[ -n "${JAVA_SAMPLER_BIN:-}" ]]; then
   [[ -x "$JAVA_SAMPLER_BIN" ]] || { echo "java-sampler: JAVA_SAMPLER_BIN=$JAVA_SAMPLER_BIN is not an executable" >&2; exit 1; }
@@ -32,12 +34,7 @@ if [[ -x "$dest/java-sampler" && "$(cat "$dest/sources.sha256" 2>/dev/null)" == 
   echo "java-sampler: OpenTelemetry Java SDK $version cached in $dest"
   exit 0
 fi
-for tool in java javac mvn; do
-  command -v "$tool" >/dev/null || { echo "java-sampler: '$tool' is not installed; cannot build java-sampler (OpenTelemetry Java SDK $version)" >&2; exit 1; }
-done
-java_bin="$(readlink -f "$(command -v java)")"
-java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')"
-[[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || { echo "java-sampler: $java_bin is Java '$java_major'; needs 17 or newer" >&2; exit 1; }
+require_java17 java-sampler java javac mvn
 grep -q "<opentelemetry.version>$version</opentelemetry.version>" "$src/pom.xml" \
   || { echo "java-sampler: $src/pom.xml does not pin opentelemetry.version $version" >&2; exit 1; }
 
@@ -45,15 +42,7 @@ start=$SECONDS
 work="$dest.partial"
 rm -rf "$work"
 mkdir -p "$work/lib" "$work/classes"
-mvn -B -q -C -Dstyle.color=never -f "$src/pom.xml" dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$work/lib" >"$work/mvn.log" 2>&1 \
-  || { cat "$work/mvn.log" >&2; echo "java-sampler: mvn dependency:copy-dependencies failed" >&2; exit 1; }
-rm "$work/mvn.log"
-# Exactly the pinned jars, each with its pinned SHA-256.
-diff <(cd "$work/lib" && ls -1 | sort) <(awk '{print $2}' "$src/jars.sha256" | sort) >&2 \
-  || { echo "java-sampler: the resolved jars differ from $src/jars.sha256 (< resolved, > pinned)" >&2; exit 1; }
-(cd "$work/lib" && sha256sum --quiet -c "$src/jars.sha256") \
-  || { echo "java-sampler: a jar's SHA-256 differs from $src/jars.sha256" >&2; exit 1; }
+copy_pinned_jars java-sampler "$src" "$work/lib"
 javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$work/lib/*" -d "$work/classes" "$src/Main.java"
 cat >"$work/java-sampler" <<EOF
 #!/usr/bin/env bash

@@ -22,23 +22,20 @@ readonly here="$(cd "$(dirname "$0")" && pwd)"
 readonly src="$here/kafka-server"
 readonly cache="${CDK8S_TRACING_CACHE:-$HOME/.cache/cdk8s-tracing}"
 readonly dest="$cache/kafka-$version"
+# shellcheck source=_maven-jars.sh
+source "$here/_maven-jars.sh"
 
 if [[ -n "${KAFKA_SERVER_BIN:-}" ]]; then
   [[ -x "$KAFKA_SERVER_BIN" ]] || { echo "kafka: KAFKA_SERVER_BIN=$KAFKA_SERVER_BIN is not an executable" >&2; exit 1; }
   echo "kafka: using KAFKA_SERVER_BIN=$KAFKA_SERVER_BIN; nothing to build"
   exit 0
 fi
-sources_hash="$(cat "$src/KafkaServer.java" "$src/pom.xml" "$src/jars.sha256" "$0" | sha256sum | cut -d' ' -f1)"
+sources_hash="$(cat "$src/KafkaServer.java" "$src/pom.xml" "$src/jars.sha256" "$0" "$here/_maven-jars.sh" | sha256sum | cut -d' ' -f1)"
 if [[ -x "$dest/kafka-server" && "$(cat "$dest/sources.sha256" 2>/dev/null)" == "$sources_hash" ]]; then
   echo "kafka: Kafka $version cached in $dest"
   exit 0
 fi
-for tool in java javac mvn; do
-  command -v "$tool" >/dev/null || { echo "kafka: '$tool' is not installed; cannot build kafka-server (Kafka $version)" >&2; exit 1; }
-done
-java_bin="$(readlink -f "$(command -v java)")"
-java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')"
-[[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || { echo "kafka: $java_bin is Java '$java_major'; needs 17 or newer" >&2; exit 1; }
+require_java17 kafka java javac mvn
 grep -q "<kafka.version>$version</kafka.version>" "$src/pom.xml" \
   || { echo "kafka: $src/pom.xml does not pin kafka.version $version" >&2; exit 1; }
 
@@ -46,15 +43,7 @@ start=$SECONDS
 work="$dest.partial"
 rm -rf "$work"
 mkdir -p "$work/lib" "$work/classes"
-mvn -B -q -C -Dstyle.color=never -Dmaven.repo.local="$cache/maven-repository" -f "$src/pom.xml" dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$work/lib" >"$work/mvn.log" 2>&1 \
-  || { cat "$work/mvn.log" >&2; echo "kafka: mvn dependency:copy-dependencies failed" >&2; exit 1; }
-rm "$work/mvn.log"
-# Exactly the pinned jars, each with its pinned SHA-256.
-diff <(cd "$work/lib" && ls -1 | sort) <(awk '{print $2}' "$src/jars.sha256" | sort) >&2 \
-  || { echo "kafka: the resolved jars differ from $src/jars.sha256 (< resolved, > pinned)" >&2; exit 1; }
-(cd "$work/lib" && sha256sum --quiet -c "$src/jars.sha256") \
-  || { echo "kafka: a jar's SHA-256 differs from $src/jars.sha256" >&2; exit 1; }
+copy_pinned_jars kafka "$src" "$work/lib" "$cache/maven-repository"
 javac --release 17 -Xlint:all -Werror -encoding UTF-8 -cp "$work/lib/*" -d "$work/classes" "$src/KafkaServer.java"
 # slf4j-simple to stderr at WARN, but the broker's "Kafka Server started" line (INFO), which the
 # tests wait for. The server gets 512 MB of heap; the admin commands are short-lived clients.

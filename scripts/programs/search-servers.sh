@@ -27,6 +27,8 @@ readonly src_root="$here/search-server"
 readonly common_src="$src_root/common/SearchServerMain.java"
 readonly cache="${CDK8S_TRACING_CACHE:-$HOME/.cache/cdk8s-tracing}"
 readonly repo="$cache/search-servers-m2"
+# shellcheck source=_maven-jars.sh
+source "$here/_maven-jars.sh"
 
 # engine folder, version, main class, override variable
 readonly engines=(
@@ -39,12 +41,7 @@ java_bin=""
 java_major=""
 check_tools() {
   [[ -n "$java_bin" ]] && return 0
-  for tool in java javac jar mvn; do
-    command -v "$tool" >/dev/null || { echo "search-servers: '$tool' is not installed; cannot build the search servers" >&2; exit 1; }
-  done
-  java_bin="$(readlink -f "$(command -v java)")"
-  java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')"
-  [[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || { echo "search-servers: $java_bin is Java '$java_major'; needs 17 or newer" >&2; exit 1; }
+  require_java17 search-servers java javac jar mvn
 }
 
 # The JVM settings of every launcher: 512 MB heap was enough for each (measured), the serial
@@ -56,7 +53,7 @@ build_engine() {
   local src="$src_root/$engine" dest="$cache/$engine-$version" work lib
   local hash
   # This script (launcher flags, module layout), the engine's folder and the common main.
-  hash="$( (cat "$here/search-servers.sh" "$common_src" && cd "$src" && find . -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)"
+  hash="$( (cat "$here/search-servers.sh" "$here/_maven-jars.sh" "$common_src" && cd "$src" && find . -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)"
   if [[ -x "$dest/search-server" && "$(cat "$dest/sources.sha256" 2>/dev/null)" == "$hash" ]]; then
     echo "search-servers: $engine $version cached in $dest"
     return 0
@@ -69,14 +66,7 @@ build_engine() {
   work="$dest.partial"
   rm -rf "$work"
   mkdir -p "$work/lib" "$work/classes"
-  mvn -B -q -C -Dstyle.color=never -Dmaven.repo.local="$repo" -f "$src/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$work/lib" >"$work/mvn.log" 2>&1 \
-    || { cat "$work/mvn.log" >&2; echo "search-servers: $engine: mvn dependency:copy-dependencies failed" >&2; exit 1; }
-  rm "$work/mvn.log"
-  diff <(cd "$work/lib" && ls -1 | sort) <(awk '{print $2}' "$src/jars.sha256" | sort) >&2 \
-    || { echo "search-servers: $engine: the resolved jars differ from $src/jars.sha256 (< resolved, > pinned)" >&2; exit 1; }
-  (cd "$work/lib" && sha256sum --quiet -c "$src/jars.sha256") \
-    || { echo "search-servers: $engine: a jar's SHA-256 differs from $src/jars.sha256" >&2; exit 1; }
+  copy_pinned_jars "search-servers: $engine" "$src" "$work/lib" "$repo"
 
   local launch
   if [[ "$engine" == elasticsearch8 ]]; then
