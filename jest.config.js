@@ -5,5 +5,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // The examples import the library by its package name, as users do.
+  moduleNameMapper: { '^cdk8s-tracing$': '<rootDir>/constructs', '^cdk8s-tracing/pulumi$': '<rootDir>/constructs/pulumi' },
   testTimeout: 60000,
 };

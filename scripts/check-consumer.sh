@@ -167,5 +167,38 @@ for peer in cdk8s cdk8s-plus-28 constructs; do
 done
 npm ls cdk8s cdk8s-plus-28 constructs --all > "$work/ls.log" 2>&1 || { cat "$work/ls.log" >&2; fail "npm ls reports a problem with the peers"; }
 
-printf 'check-consumer: ok: cdk8s %s, cdk8s-plus-28 %s, constructs %s (one copy each), TypeScript %s; pack %s (%s), install %s, typecheck+compile %s, synth %s (%s objects)\n' \
-  "$cdk8s_v" "$plus_v" "$constructs_v" "$typescript_v" "$(secs "$t0" "$t1")" "$pack_summary" "$(secs "$t2" "$t3")" "$(secs "$t4" "$t5")" "$(secs "$t5" "$t6")" "$objects"
+# 5. The Pulumi entry point. Without the optional peers, the program above ran and
+# `cdk8s-tracing/pulumi` names what is missing; with them, the repository's Pulumi example compiles
+# against the package and registers every object of its chart under Pulumi's mocks.
+[ ! -d node_modules/@pulumi ] || fail "the Pulumi packages were installed with the library: they must stay optional"
+missing="$(node -e "try { require('cdk8s-tracing/pulumi'); } catch (e) { console.log(e.message.split('\n')[0]); }")"
+case "$missing" in *"@pulumi/"*) ;; *) fail "cdk8s-tracing/pulumi without @pulumi installed: expected a missing-module error, got '$missing'" ;; esac
+pulumi_v="${PULUMI_VERSION:-$(cd "$root" && locked @pulumi/pulumi)}"
+pulumi_k8s_v="${PULUMI_KUBERNETES_VERSION:-$(cd "$root" && locked @pulumi/kubernetes)}"
+t7=$(ms)
+npm install --no-audit --no-fund --prefer-offline --loglevel=error "@pulumi/pulumi@$pulumi_v" "@pulumi/kubernetes@$pulumi_k8s_v" > "$work/install-pulumi.log" 2>&1 \
+  || { cat "$work/install-pulumi.log" >&2; fail "npm install of @pulumi/pulumi $pulumi_v and @pulumi/kubernetes $pulumi_k8s_v"; }
+t8=$(ms)
+mkdir -p pulumi
+cp "$root/examples/pulumi/production.ts" "$root/examples/pulumi/index.ts" "$root/examples/pulumi/mocks.ts" "$root/examples/pulumi/Pulumi.yaml" pulumi/
+cat > pulumi/tsconfig.json <<'EOF'
+{
+  "compilerOptions": {
+    "target": "ES2022", "module": "commonjs", "moduleResolution": "node", "lib": ["ES2022"],
+    "strict": true, "noImplicitReturns": true, "noUnusedLocals": true, "esModuleInterop": true,
+    "types": ["node"], "outDir": "build", "rootDir": "."
+  },
+  "files": ["index.ts", "production.ts", "mocks.ts"]
+}
+EOF
+node_modules/.bin/tsc -p pulumi > "$work/tsc-pulumi.log" 2>&1 || { cat "$work/tsc-pulumi.log" >&2; fail "the Pulumi example does not type-check against the installed package"; }
+pulumi_objects="$(node pulumi/build/mocks.js 2> "$work/mocks.log")" || { cat "$work/mocks.log" >&2; fail "the Pulumi example under mocks"; }
+t9=$(ms)
+for peer in cdk8s cdk8s-plus-28 constructs @pulumi/pulumi; do
+  copies="$(find . -path "*/node_modules/$peer/package.json" | wc -l)"
+  [ "$copies" = 1 ] || { npm ls "$peer" --all >&2 || true; fail "$copies copies of $peer in the consumer's node_modules after installing Pulumi"; }
+done
+
+printf 'check-consumer: ok: cdk8s %s, cdk8s-plus-28 %s, constructs %s (one copy each), TypeScript %s; pack %s (%s), install %s, typecheck+compile %s, synth %s (%s objects); Pulumi %s with @pulumi/kubernetes %s: install %s, example compiled and run under mocks %s (%s objects)\n' \
+  "$cdk8s_v" "$plus_v" "$constructs_v" "$typescript_v" "$(secs "$t0" "$t1")" "$pack_summary" "$(secs "$t2" "$t3")" "$(secs "$t4" "$t5")" "$(secs "$t5" "$t6")" "$objects" \
+  "$pulumi_v" "$pulumi_k8s_v" "$(secs "$t7" "$t8")" "$(secs "$t8" "$t9")" "$pulumi_objects"
