@@ -330,6 +330,21 @@ export class KubeApiServer {
     });
   }
 
+  /** A kubeconfig of this server for the `system:masters` user that the tests use. */
+  public adminKubeconfig(): string {
+    return this.kubeconfig(this.token);
+  }
+
+  /** The object as stored (`GET`), or undefined when the server answers 404. */
+  public async get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<Record<string, any> | undefined> {
+    const resource = await this.resource(apiVersion, kind);
+    if (!resource) throw new Error(`the server serves no kind ${kind} in ${apiVersion} (discovery)`);
+    const r = await this.request('GET', `${resource.collectionPath(namespace)}/${name}`);
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) throw new Error(`reading ${kind} ${namespace ?? ''}/${name} answered ${r.status}: ${statusMessage(r.body)}`);
+    return JSON.parse(r.body) as Record<string, any>;
+  }
+
   /** `POST <collection>?dryRun=All&fieldValidation=Strict` of one object, sent as its own YAML text. */
   public async dryRunCreate(yamlText: string): Promise<ApiResponse> {
     const obj = parse(yamlText, { uniqueKeys: false }) as { apiVersion: string; kind: string; metadata?: { namespace?: string } };
