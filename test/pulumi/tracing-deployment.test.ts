@@ -210,6 +210,21 @@ describe('TracingDeployment outputs', () => {
     ]));
   });
 
+  test('a development Jaeger (the README example): the in-cluster UI and the all-in-one as OTLP endpoint', async () => {
+    const deployment = new TracingDeployment('dev', {
+      namespace: 'tracing-dev',
+      charts: namespace => {
+        const chart = new Chart(new App(), 'tracing', { namespace, disableResourceNameHashes: true });
+        new TracingStack(chart, 'jaeger', { preset: TracingPreset.DEV, createNamespace: true });
+        return chart;
+      },
+    });
+    expect(await valueOf(deployment.uiUrl)).toBe('http://jaeger.tracing-dev.svc:16686/');
+    expect(await valueOf(deployment.otlpHttpEndpoint)).toBe('http://jaeger.tracing-dev.svc:4318');
+    expect(await valueOf(deployment.otlpGrpcEndpoint)).toBe('http://jaeger.tracing-dev.svc:4317');
+    expect(await valueOf(deployment.prerequisites)).toEqual([]);
+  });
+
   test('the front of the span path: the node agent of the pipeline; Tempo query endpoint of the Tempo stack', async () => {
     const app = buildApp();
     const pipeline = new TracingDeployment('pipeline', { charts: app.charts.find(c => c.node.id === 'trace-pipeline')! });
