@@ -16,33 +16,19 @@
 # Cold: ~700 CPU-s and 2 GB for the CLI, then ~1,400 CPU-s and 4.2 GB for the provider.
 # The Node.js language host is not needed: the test runs an Automation API inline program.
 set -euo pipefail
+# shellcheck source=_go-module.sh
+source "$(dirname "$0")/_go-module.sh"
 
 readonly cli_version="3.248.0"
 readonly provider_version="4.25.0"
 readonly provider_module="github.com/pulumi/pulumi-kubernetes/provider/v4"
 readonly provider_module_version="v4.0.0-20260115033456-f47bc2d6f199"
 readonly cache="${CDK8S_TRACING_CACHE:-$HOME/.cache/cdk8s-tracing}"
-readonly cli_dest="$cache/pulumi-$cli_version"
-readonly provider_dest="$cache/pulumi-kubernetes-$provider_version"
 
-# copy_module MODULE VERSION: prints a writable copy of the module's source (its caller removes it).
-copy_module() {
-  go mod download "$1@$2"
-  local work
-  work="$(mktemp -d)"
-  cp -R "$(go env GOMODCACHE)/$1@$2/." "$work/src"
-  chmod -R u+w "$work/src"
-  echo "$work"
-}
-
-remove_copy() {
-  chmod -R u+w "$1" 2>/dev/null || true
-  rm -rf "$1"
-}
-
+# build_cli DEST: the CLI into DEST/pulumi.
 build_cli() {
-  local start=$SECONDS work
-  work="$(copy_module github.com/pulumi/pulumi/pkg/v3 "v$cli_version")"
+  local work
+  work="$(copy_go_module github.com/pulumi/pulumi/pkg/v3 "v$cli_version")"
   (
     cd "$work/src"
     go mod edit -dropreplace github.com/pulumi/pulumi/sdk/v3
@@ -50,16 +36,16 @@ build_cli() {
     go mod download
     CGO_ENABLED=0 go build -trimpath \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$cli_version" \
-      -o "$cli_dest/pulumi.partial" ./cmd/pulumi
+      -o "$1/pulumi.partial" ./cmd/pulumi
   )
-  mv "$cli_dest/pulumi.partial" "$cli_dest/pulumi"
-  remove_copy "$work"
-  echo "pulumi: built the CLI v$cli_version into $cli_dest in $((SECONDS - start)) s"
+  mv "$1/pulumi.partial" "$1/pulumi"
+  remove_go_module_copy "$work"
 }
 
+# build_provider DEST: the provider into DEST/pulumi-resource-kubernetes.
 build_provider() {
-  local start=$SECONDS work
-  work="$(copy_module "$provider_module" "$provider_module_version")"
+  local work
+  work="$(copy_go_module "$provider_module" "$provider_module_version")"
   (
     cd "$work/src"
     go mod edit -dropreplace github.com/pulumi/pulumi-kubernetes/sdk/v4 \
@@ -70,35 +56,30 @@ build_provider() {
     VERSION="$provider_version" go generate main.go
     CGO_ENABLED=0 go build -trimpath \
       -ldflags "-s -w -X $provider_module/pkg/version.Version=$provider_version" \
-      -o "$provider_dest/pulumi-resource-kubernetes.partial" .
+      -o "$1/pulumi-resource-kubernetes.partial" .
   )
-  mv "$provider_dest/pulumi-resource-kubernetes.partial" "$provider_dest/pulumi-resource-kubernetes"
-  remove_copy "$work"
-  echo "pulumi: built the Kubernetes provider v$provider_version into $provider_dest in $((SECONDS - start)) s"
+  mv "$1/pulumi-resource-kubernetes.partial" "$1/pulumi-resource-kubernetes"
+  remove_go_module_copy "$work"
 }
 
-need_go() {
-  command -v go >/dev/null || { echo "pulumi: 'go' is not installed; cannot build $1" >&2; exit 1; }
+# ensure WHAT ENV_VAR DEST BINARY BUILD: nothing when $ENV_VAR names an executable or DEST/BINARY
+# is cached; otherwise BUILD DEST.
+ensure() {
+  local what=$1 env_var=$2 dest=$3 binary=$4 build=$5 start=$SECONDS
+  local override="${!env_var:-}"
+  if [[ -n "$override" ]]; then
+    [[ -x "$override" ]] || { echo "pulumi: $env_var=$override is not an executable" >&2; exit 1; }
+    echo "pulumi: using $env_var=$override for $what"
+  elif [[ -x "$dest/$binary" ]]; then
+    echo "pulumi: $what cached in $dest"
+  else
+    command -v go >/dev/null || { echo "pulumi: 'go' is not installed; cannot build $what" >&2; exit 1; }
+    mkdir -p "$dest"
+    "$build" "$dest"
+    echo "pulumi: built $what into $dest in $((SECONDS - start)) s"
+  fi
 }
 
-if [[ -n "${PULUMI_BIN:-}" ]]; then
-  [[ -x "$PULUMI_BIN" ]] || { echo "pulumi: PULUMI_BIN=$PULUMI_BIN is not an executable" >&2; exit 1; }
-  echo "pulumi: using PULUMI_BIN=$PULUMI_BIN"
-elif [[ -x "$cli_dest/pulumi" ]]; then
-  echo "pulumi: CLI v$cli_version cached in $cli_dest"
-else
-  need_go "the Pulumi CLI v$cli_version"
-  mkdir -p "$cli_dest"
-  build_cli
-fi
-
-if [[ -n "${PULUMI_KUBERNETES_BIN:-}" ]]; then
-  [[ -x "$PULUMI_KUBERNETES_BIN" ]] || { echo "pulumi: PULUMI_KUBERNETES_BIN=$PULUMI_KUBERNETES_BIN is not an executable" >&2; exit 1; }
-  echo "pulumi: using PULUMI_KUBERNETES_BIN=$PULUMI_KUBERNETES_BIN"
-elif [[ -x "$provider_dest/pulumi-resource-kubernetes" ]]; then
-  echo "pulumi: Kubernetes provider v$provider_version cached in $provider_dest"
-else
-  need_go "the Pulumi Kubernetes provider v$provider_version"
-  mkdir -p "$provider_dest"
-  build_provider
-fi
+ensure "the CLI v$cli_version" PULUMI_BIN "$cache/pulumi-$cli_version" pulumi build_cli
+ensure "the Kubernetes provider v$provider_version" PULUMI_KUBERNETES_BIN "$cache/pulumi-kubernetes-$provider_version" \
+  pulumi-resource-kubernetes build_provider
