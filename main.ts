@@ -170,6 +170,16 @@ export function buildApp(props: AppProps = {}, options: ExampleOptions = {}): Ap
   return app;
 }
 
+/**
+ * Why the sample applications keep choices that manifest scanners flag, as Checkov's suppression
+ * annotations (the library writes the same kind of note on its own workloads).
+ */
+const SAMPLE_APP_SCANNER_NOTES = {
+  'checkov.io/skip1': 'CKV_K8S_11=no CPU limit: the request reserves the CPU and a limit would throttle bursts',
+  'checkov.io/skip2': 'CKV_K8S_15=the demo image is pinned to its release tag, so IfNotPresent spares a pull per pod start',
+  'checkov.io/skip3': 'CKV_K8S_43=the demo image is pinned to the OpenTelemetry demo release tag 2.1.3',
+};
+
 /** The `trace-pipeline` example stack: agent, tail-sampling gateway, instrumented applications. */
 function buildTracePipeline(chart: Chart, backends: { jaeger: TracingStack; tempo: TempoDistributed }): void {
   new TracingNamespace(chart, 'namespace');
@@ -211,7 +221,7 @@ function buildTracePipeline(chart: Chart, backends: { jaeger: TracingStack; temp
   const labels = { 'app.kubernetes.io/name': 'payments', 'app.kubernetes.io/instance': 'payments', 'app.kubernetes.io/component': 'api',
     'app.kubernetes.io/version': '2.1.3', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdk8s' };
   const payments = new k8s.KubeDeployment(chart, 'payments', {
-    metadata: { name: 'payments', labels },
+    metadata: { name: 'payments', labels, annotations: SAMPLE_APP_SCANNER_NOTES },
     spec: {
       replicas: 2,
       selector: { matchLabels: { 'app.kubernetes.io/name': 'payments', 'app.kubernetes.io/instance': 'payments' } },
@@ -241,7 +251,7 @@ function sampleApp(chart: Chart, name: string, image: string): plus.Deployment {
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'api',
     'app.kubernetes.io/version': '2.1.3', 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'cdk8s' };
   const deployment = new plus.Deployment(chart, name, {
-    metadata: { name, labels },
+    metadata: { name, labels, annotations: SAMPLE_APP_SCANNER_NOTES },
     podMetadata: { labels },
     replicas: 2,
     automountServiceAccountToken: false,

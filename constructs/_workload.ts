@@ -5,6 +5,7 @@ import { ErrorScope, propError, requireDnsSubdomain } from './_errors';
 import { pinnedImage, PinnedImage } from './_image';
 import { chartNamespace } from './_namespace';
 import { goMemLimitEnv, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_pod';
+import { noteDeliberateFindings } from './_scanner-notes';
 import { Prerequisites } from './prerequisites';
 import { ContainerResources, validateResources } from './resources';
 import { ImagePullPolicy, WORKLOAD_OPTION_KEYS, WorkloadOptions } from './workload-options';
@@ -177,6 +178,7 @@ export interface ResolvedWorkload {
 export function resolveWorkload(scope: IConstruct, layers: readonly WorkloadLayer[], fallback: WorkloadFallback, opts: { readonly pullSecrets?: boolean } = {}): ResolvedWorkload {
   const chart = Chart.of(scope);
   chartNamespace(scope);
+  noteDeliberateFindings(scope, () => chartDefaultsOwner(chart)?.props.annotations ?? {});
   const built = BUILT.get(chart) ?? [];
   built.push(scope.node.path);
   BUILT.set(chart, built);
