@@ -33,6 +33,12 @@ export interface ISpanReceiver {
    * exporting to the tier directly is an error.
    */
   readonly loadBalancedByTraceId?: boolean;
+  /**
+   * OTLP gRPC on a headless Service of the receiver's replicas, when it runs several: gRPC
+   * exporters balance over every replica through it (`dns:///`, round-robin) instead of holding
+   * one connection to one pod through the ClusterIP Service.
+   */
+  readonly grpcReplicasEndpoint?: ServiceEndpoint;
 }
 
 /** Exposing the OTLP/HTTP receiver to clients outside the cluster. */

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { collectorAutoscaler } from '../_autoscaler';
 import { propError, requireOneOf } from '../_errors';
+import { replicasEndpoint, replicasService } from '../_replicas-service';
 import { ContainerResources } from '../resources';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 import { ServiceEndpoint } from '../service-endpoint';
@@ -107,6 +108,8 @@ export class JaegerCollector extends JaegerWorkload {
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** The disruption budget. */
   public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+  /** The headless Service of the replicas (`<name>-headless`, OTLP gRPC), when the collector receives OTLP gRPC. */
+  public readonly headlessService?: k8s.KubeService;
 
   constructor(scope: Construct, id: string, props: JaegerCollectorProps) {
     const autoscaling = props.autoscaling === false ? undefined : props.autoscaling ?? {};
@@ -150,11 +153,19 @@ export class JaegerCollector extends JaegerWorkload {
     if (autoscaling) this.autoscaler = collectorAutoscaler(this, this.deployment.name, this.labels, autoscaling);
 
     this.disruptionBudget = this.makeDisruptionBudget(props.maxUnavailable);
+    if (this.ports.includes(JaegerPorts.OTLP_GRPC)) {
+      this.headlessService = replicasService(this, this.serviceName, this.labels, this.selector, JaegerPorts.OTLP_GRPC);
+    }
   }
 
   /** Where to send spans over `protocol` (OTLP HTTP: `endpoint.url('http', '/v1/traces')`). */
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
     return this.spanEndpointOf(protocol);
+  }
+
+  /** OTLP gRPC on the headless Service of the replicas, for exporters that balance over them. */
+  public get grpcReplicasEndpoint(): ServiceEndpoint | undefined {
+    return this.headlessService ? replicasEndpoint(this.headlessService, this.namespace, JaegerPorts.OTLP_GRPC) : undefined;
   }
 
   /** The remote sampling endpoint (HTTP, `/api/sampling?service=...`); throws without `sampling`. */

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { ErrorScope, propError } from '../_errors';
+import { GrpcServerKeepaliveConfig, withGrpcKeepalive } from '../_grpc-keepalive';
 import { JaegerPorts, SPAN_PROTOCOLS, SpanProtocol } from './jaeger-ports';
 
 // ---------------------------------------------------------------------------------------------
@@ -11,6 +12,8 @@ import { JaegerPorts, SPAN_PROTOCOLS, SpanProtocol } from './jaeger-ports';
 /** A server listening address. */
 export interface ServerEndpointConfig {
   readonly endpoint: string;
+  /** gRPC servers only. */
+  readonly keepalive?: GrpcServerKeepaliveConfig;
 }
 
 /** `receivers.otlp`. */
@@ -375,7 +378,7 @@ export class JaegerConfig {
           receivers.zipkin = at(p.port.port);
         } else {
           const existing = (receivers[p.receiver] as { protocols: Record<string, unknown> } | undefined) ?? { protocols: {} };
-          existing.protocols[p.key!] = at(p.port.port);
+          existing.protocols[p.key!] = withGrpcKeepalive(p.key!, at(p.port.port));
           receivers[p.receiver] = existing;
         }
       }

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { ErrorScope, propError } from '../_errors';
+import { GrpcServerKeepaliveConfig } from '../_grpc-keepalive';
 import { TailSamplingProcessorConfig } from '../sampling/sampling-policy';
 
 // ---------------------------------------------------------------------------------------------
@@ -11,6 +12,8 @@ import { TailSamplingProcessorConfig } from '../sampling/sampling-policy';
 /** A server listening address. */
 export interface ServerEndpoint {
   readonly endpoint: string;
+  /** gRPC servers only. */
+  readonly keepalive?: GrpcServerKeepaliveConfig;
 }
 
 /** Client TLS settings (`configtls.ClientConfig`). */
@@ -84,6 +87,8 @@ export interface K8sAttributesConfig {
 /** `exporters.otlp` (OTLP over gRPC). */
 export interface OtlpExporterConfig {
   readonly endpoint: string;
+  /** gRPC load-balancing policy over the addresses the endpoint resolves to (`round_robin`, `pick_first`). */
+  readonly balancer_name?: 'round_robin' | 'pick_first';
   readonly tls?: ClientTlsConfig;
   readonly headers?: Record<string, string>;
   readonly compression?: 'gzip' | 'zstd' | 'snappy' | 'none';

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { isDuration } from '../_cdk8s-values';
 import { ErrorScope, propError, requireInteger } from '../_errors';
+import { RECEIVER_GRPC_KEEPALIVE } from '../_grpc-keepalive';
 import { declareEndpointFrom } from '../prerequisites';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
@@ -127,7 +128,7 @@ export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, 
   }
   const config = new CollectorConfig(scope, { serviceName, logLevel: o.logLevel });
   const listen = (port: number) => ({ endpoint: `0.0.0.0:${port}` });
-  config.addReceiver('otlp', { protocols: { grpc: listen(CollectorPorts.OTLP_GRPC.port), http: listen(CollectorPorts.OTLP_HTTP.port) } });
+  config.addReceiver('otlp', { protocols: { grpc: { ...listen(CollectorPorts.OTLP_GRPC.port), keepalive: RECEIVER_GRPC_KEEPALIVE }, http: listen(CollectorPorts.OTLP_HTTP.port) } });
   config.addExtension('health_check', { endpoint: `0.0.0.0:${CollectorPorts.HEALTH.port}`, path: '/' });
 
   const processors = [config.addProcessor('memory_limiter', o.memoryLimiter ?? DEFAULT_COLLECTOR_MEMORY_LIMITER)];
@@ -193,9 +194,13 @@ export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, 
       if (tenantHeader && !Object.keys(target.headers ?? {}).some(h => h.toLowerCase() === tenantHeader.toLowerCase())) {
         throw propError(scope, `exportTo[${i}].headers`, target.headers ?? {}, `a '${tenantHeader}' header: the receiver is multitenant and refuses spans without a tenant`);
       }
-      const endpoint = target.receiver.spanEndpoint(protocol);
+      // Over gRPC to a receiver of several replicas: its headless Service, every replica's address,
+      // balanced round-robin (one connection per replica; the receivers close connections after a
+      // minute, so that replicas added since are found).
+      const replicas = protocol === SpanProtocol.OTLP_GRPC ? target.receiver.grpcReplicasEndpoint : undefined;
+      const endpoint = replicas ?? target.receiver.spanEndpoint(protocol);
       declareEndpointFrom(scope, target.receiver, endpoint, 'collector exports spans to');
-      const name = target.name ?? endpoint.serviceName;
+      const name = target.name ?? target.receiver.spanEndpoint(protocol).serviceName;
       if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw propError(scope, `exportTo[${i}].name`, name, 'letters, digits, "_", "." and "-"');
       if (names.has(name)) throw propError(scope, `exportTo[${i}].name`, name, 'a name no other target uses (set name on one of them)');
       names.add(name);
@@ -208,7 +213,9 @@ export function collectorPipelineConfig(scope: ErrorScope, serviceName: string, 
         retry_on_failure: retry,
       };
       exporters.push(protocol === SpanProtocol.OTLP_GRPC
-        ? config.addExporter(`otlp/${name}`, { endpoint: endpoint.hostPort, ...common })
+        ? config.addExporter(`otlp/${name}`, replicas
+          ? { endpoint: `dns:///${endpoint.hostPort}`, balancer_name: 'round_robin', ...common }
+          : { endpoint: endpoint.hostPort, ...common })
         : config.addExporter(`otlphttp/${name}`, { endpoint: endpoint.url('http'), ...common }));
     });
   }

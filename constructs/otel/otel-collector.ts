@@ -8,6 +8,7 @@ import { chartNamespace } from '../_namespace';
 import { selectorLabels, standardLabels } from '../_labels';
 import { httpProbe, spreadOverZonesAndNodes } from '../_pod';
 import { podTemplate, resolveWorkload } from '../_workload';
+import { replicasEndpoint, replicasService } from '../_replicas-service';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { CollectorAutoscaling } from '../jaeger/jaeger-collector';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
@@ -119,6 +120,8 @@ export class OtelCollector extends Construct implements ISpanReceiver {
   public readonly selector: Record<string, string>;
   /** The instances sit behind a load balancer by trace id (a sampling tier): nothing may export to this collector directly. */
   public readonly loadBalancedByTraceId: boolean;
+  /** A gateway's headless Service (`<name>-headless`, OTLP gRPC): every replica's address, for exporters that balance over them. */
+  public readonly headlessService?: k8s.KubeService;
 
   private readonly namespace?: string;
 
@@ -235,6 +238,7 @@ export class OtelCollector extends Construct implements ISpanReceiver {
     });
 
     if (!agent) {
+      this.headlessService = replicasService(this, name, this.labels, this.selector, CollectorPorts.OTLP_GRPC);
       const maxUnavailable = props.maxUnavailable ?? 1;
       requireInteger(this, 'maxUnavailable', maxUnavailable, 1, 1000);
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
@@ -248,5 +252,10 @@ export class OtelCollector extends Construct implements ISpanReceiver {
   /** Where to send spans: OTLP gRPC (4317) or OTLP HTTP (4318, the default). */
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
     return collectorEndpoint(this, this.serviceName, this.namespace, protocol);
+  }
+
+  /** A gateway's OTLP gRPC on its headless Service (undefined for an agent: its clients reach the pod on their node). */
+  public get grpcReplicasEndpoint(): ServiceEndpoint | undefined {
+    return this.headlessService ? replicasEndpoint(this.headlessService, this.namespace, CollectorPorts.OTLP_GRPC) : undefined;
   }
 }

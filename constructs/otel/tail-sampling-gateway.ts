@@ -7,7 +7,6 @@ import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { SamplingPolicy } from '../sampling/sampling-policy';
 import { ServiceEndpoint } from '../service-endpoint';
 import { CollectorExportTarget, CollectorQueueOptions, LoadBalancerResolver } from './collector-pipeline';
-import { CollectorPorts } from './collector-ports';
 import { OtelCollector, OtelCollectorProps } from './otel-collector';
 import { mergeWorkloadOptions, validateWorkloadOptions } from '../_workload';
 import { WorkloadOptions } from '../workload-options';
@@ -110,22 +109,15 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
       queue: props.queue,
     });
 
-    const headlessName = `${name}-headless`;
-    this.headlessService = new k8s.KubeService(this, 'Headless', {
-      metadata: { name: headlessName, labels: this.sampler.labels },
-      spec: {
-        clusterIp: 'None',
-        selector: this.sampler.selector,
-        ports: [{ name: CollectorPorts.OTLP_GRPC.name, port: CollectorPorts.OTLP_GRPC.port, targetPort: k8s.IntOrString.fromString(CollectorPorts.OTLP_GRPC.name), protocol: 'TCP', appProtocol: 'grpc' }],
-      },
-    });
+    // The load-balancing tier resolves the sampling tier's pods through its headless Service.
+    this.headlessService = this.sampler.headlessService!;
 
     this.loadBalancer = new OtelCollector(this, 'LoadBalancer', {
       ...props.loadBalancer,
       ...tierWorkload(this, 'loadBalancer', props, props.loadBalancer),
       name: `${name}-lb`,
       logLevel: props.logLevel,
-      loadBalanceTo: { endpoint: new ServiceEndpoint(headlessName, namespace, CollectorPorts.OTLP_GRPC.port, CollectorPorts.OTLP_GRPC.name), resolver },
+      loadBalanceTo: { endpoint: this.sampler.grpcReplicasEndpoint!, resolver },
       queue: props.queue,
     });
 
@@ -145,6 +137,11 @@ export class TailSamplingGateway extends Construct implements ISpanReceiver {
   /** Where clients and agents send spans: the load-balancing tier (OTLP HTTP by default). */
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
     return this.loadBalancer.spanEndpoint(protocol);
+  }
+
+  /** The load-balancing tier's OTLP gRPC on its headless Service, for exporters that balance over its replicas. */
+  public get grpcReplicasEndpoint(): ServiceEndpoint | undefined {
+    return this.loadBalancer.grpcReplicasEndpoint;
   }
 }
 

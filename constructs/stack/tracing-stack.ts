@@ -191,6 +191,11 @@ export class TracingStack extends Construct implements ISpanReceiver, IRemoteSam
     return this.spanEndpoint(protocol);
   }
 
+  /** The collector's OTLP gRPC on its headless Service, for exporters that balance over its replicas (undefined for the all-in-one). */
+  public get grpcReplicasEndpoint(): ServiceEndpoint | undefined {
+    return this.collector?.grpcReplicasEndpoint;
+  }
+
   /** Where SDKs poll for sampling strategies (HTTP). */
   public get samplingEndpoint(): ServiceEndpoint {
     return (this.collector ?? this.allInOne)!.samplingEndpoint;

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { GrpcServerKeepaliveConfig } from '../_grpc-keepalive';
 import type { Tempo2ConfigDocument } from './tempo2-config';
 
 // ---------------------------------------------------------------------------------------------
@@ -24,6 +25,8 @@ export enum TempoTarget {
 /** A listen address of a receiver. */
 export interface TempoEndpointConfig {
   readonly endpoint: string;
+  /** gRPC receivers only. */
+  readonly keepalive?: GrpcServerKeepaliveConfig;
 }
 
 /** `distributor.receivers` (OpenTelemetry Collector receiver configurations). */

@@ -4,11 +4,12 @@ import { Construct } from 'constructs';
 import { propError, requireDnsLabel } from '../_errors';
 import { chartNamespace } from '../_namespace';
 import { selectorLabels, standardLabels } from '../_labels';
-import { SpanProtocol } from '../jaeger/jaeger-ports';
+import { SPAN_PROTOCOLS, SpanProtocol } from '../jaeger/jaeger-ports';
 import { IKafka, KafkaSaslMechanism, requirePartitionsFor } from '../kafka/kafka-connection';
 import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
 import { workloadOptionsOf } from '../_workload';
+import { replicasEndpoint, replicasService } from '../_replicas-service';
 import { WorkloadOptions } from '../workload-options';
 import { TempoBase } from './_tempo-base';
 import { GOSSIP_LABEL, TempoVolumeOptions, TempoWorkload, TempoWorkloadSpec } from './_tempo-workload';
@@ -87,6 +88,8 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
   /** The Kafka queue. */
   public readonly kafka: IKafka;
   public readonly distributor: TempoWorkload;
+  /** The headless Service of the distributors (`<name>-distributor-headless`, OTLP gRPC), when they receive OTLP gRPC. */
+  public readonly distributorHeadless?: k8s.KubeService;
   /** One live-store StatefulSet per zone (or one). */
   public readonly liveStores: TempoWorkload[];
   public readonly blockBuilder: TempoWorkload;
@@ -270,9 +273,17 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
       },
     });
     this.queryEndpoint = this.endpoint(this.queryFrontend.service.name, TempoPorts.HTTP);
+    if (this.settings.protocols.includes(SpanProtocol.OTLP_GRPC)) {
+      this.distributorHeadless = replicasService(this.distributor, this.distributor.service.name, this.distributor.labels, this.distributor.selector, SPAN_PROTOCOLS[SpanProtocol.OTLP_GRPC].port);
+    }
   }
 
   public spanEndpoint(protocol: SpanProtocol = SpanProtocol.OTLP_HTTP): ServiceEndpoint {
     return this.receiverEndpoint(this.distributor.service.name, protocol);
+  }
+
+  /** OTLP gRPC on the distributors' headless Service, for exporters that balance over them. */
+  public get grpcReplicasEndpoint(): ServiceEndpoint | undefined {
+    return this.distributorHeadless ? replicasEndpoint(this.distributorHeadless, this.namespace, SPAN_PROTOCOLS[SpanProtocol.OTLP_GRPC].port) : undefined;
   }
 }

@@ -1,12 +1,13 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { propError, requireInteger } from '../_errors';
+import { withGrpcKeepalive } from '../_grpc-keepalive';
 import { SPAN_PROTOCOLS, SpanProtocol } from '../jaeger/jaeger-ports';
 import { Prerequisites } from '../prerequisites';
 import { Images } from '../versions';
 import { AzureBlobContainer, GcsBucket, IObjectStorage, LocalObjectStorage, ObjectStorageKind, S3Bucket, S3_CA_DIR } from '../storage/object-storage';
 import {
-  goDuration, TempoConfigDocument, TempoTarget, TempoMetricsGeneratorConfig, TempoPerTenantOverridesFile, TempoReceiversConfig, TempoTenantOverridesConfig, TempoTraceStorageConfig,
+  goDuration, TempoConfigDocument, TempoEndpointConfig, TempoTarget, TempoMetricsGeneratorConfig, TempoPerTenantOverridesFile, TempoReceiversConfig, TempoTenantOverridesConfig, TempoTraceStorageConfig,
 } from './tempo-config';
 import { MetricsGeneratorProcessor, renderTenantOverrides, requireTenantId, SINGLE_TENANT, TenantOverrides } from './tempo-overrides';
 import { Tempo2ConfigDocument } from './tempo2-config';
@@ -224,14 +225,14 @@ export class TempoSettings {
 
   /** The receivers block, listening on every interface. */
   public receivers(): TempoReceiversConfig {
-    const receivers: Record<string, { protocols?: Record<string, { endpoint: string }>; endpoint?: string }> = {};
+    const receivers: Record<string, { protocols?: Record<string, TempoEndpointConfig>; endpoint?: string }> = {};
     for (const p of this.protocols) {
       const spec = SPAN_PROTOCOLS[p];
       const endpoint = `0.0.0.0:${spec.port.port}`;
       if (spec.receiver === 'zipkin') {
         receivers.zipkin = { endpoint };
       } else {
-        receivers[spec.receiver] = { protocols: { ...(receivers[spec.receiver]?.protocols ?? {}), [spec.key!]: { endpoint } } };
+        receivers[spec.receiver] = { protocols: { ...(receivers[spec.receiver]?.protocols ?? {}), [spec.key!]: withGrpcKeepalive(spec.key!, { endpoint }) } };
       }
     }
     return receivers as TempoReceiversConfig;

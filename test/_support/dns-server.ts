@@ -45,8 +45,22 @@ const UDP_LIMIT = 512;
 
 /** A running DNS server; see the file header for what it answers. */
 export class DnsServer {
-  /** Starts it on a free port of 127.0.0.1 with `records` (name -> IPv4 addresses). */
-  public static async start(records: Record<string, string[]>): Promise<DnsServer> {
+  /**
+   * Starts it on a free port of 127.0.0.1 with `records` (name -> IPv4 addresses), or on `at`: a
+   * given loopback address and port, e.g. port 53 (which needs root), for clients that cannot
+   * name a port (the collector's OTLP exporter accepts `dns://<host>/<name>:<port>` only).
+   */
+  public static async start(records: Record<string, string[]>, at?: { readonly host: string; readonly port: number }): Promise<DnsServer> {
+    if (at) {
+      const server = new DnsServer(at.port, records, at.host);
+      try {
+        await server.listen();
+      } catch (e) {
+        await server.stop();
+        throw new Error(`dns-server: could not listen on ${at.host}:${at.port} (UDP and TCP${at.port < 1024 ? '; a port below 1024 needs root' : ''}): ${String(e)}`);
+      }
+      return server;
+    }
     let lastError: unknown;
     // freePort() checks TCP only: should the UDP port of the same number be taken, try another.
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -63,7 +77,7 @@ export class DnsServer {
     throw new Error(`dns-server: could not listen on 127.0.0.1 (UDP and TCP): ${String(lastError)}`);
   }
 
-  /** `127.0.0.1:<port>`: the authority of a `dns://` gRPC target, or a resolver's server. */
+  /** `<host>:<port>`: the authority of a `dns://` gRPC target, or a resolver's server. */
   public readonly address: string;
   /** Every question asked, in order, over UDP and TCP. */
   public readonly queries: DnsQuery[] = [];
@@ -73,8 +87,8 @@ export class DnsServer {
   private readonly tcp: Server = createServer();
   private readonly connections = new Set<Socket>();
 
-  private constructor(public readonly port: number, records: Record<string, string[]>) {
-    this.address = `127.0.0.1:${port}`;
+  private constructor(public readonly port: number, records: Record<string, string[]>, public readonly host = '127.0.0.1') {
+    this.address = `${host}:${port}`;
     this.setRecords(records);
     this.udp.on('message', (message, peer) => {
       const answer = this.answer(message, UDP_LIMIT);
@@ -113,14 +127,14 @@ export class DnsServer {
   private async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.udp.once('error', reject);
-      this.udp.bind(this.port, '127.0.0.1', () => {
+      this.udp.bind(this.port, this.host, () => {
         this.udp.off('error', reject);
         resolve();
       });
     });
     await new Promise<void>((resolve, reject) => {
       this.tcp.once('error', reject);
-      this.tcp.listen(this.port, '127.0.0.1', () => {
+      this.tcp.listen(this.port, this.host, () => {
         this.tcp.off('error', reject);
         resolve();
       });

@@ -20,7 +20,10 @@ describe('JaegerCollector', () => {
     const config = configFile(setup().objects, 'jaeger-collector-config', 'config.yaml');
     expect(config.service.extensions).toStrictEqual(['healthcheckv2', 'jaeger_storage']);
     expect(Object.keys(config.receivers)).toStrictEqual(['otlp', 'jaeger', 'zipkin']);
-    expect(config.receivers.jaeger.protocols).toStrictEqual({ grpc: { endpoint: '0.0.0.0:14250' }, thrift_http: { endpoint: '0.0.0.0:14268' } });
+    // gRPC receivers close connections after a minute, so that clients spread over new replicas.
+    expect(config.receivers.jaeger.protocols).toStrictEqual({ grpc: { endpoint: '0.0.0.0:14250', keepalive: { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '15s' } } }, thrift_http: { endpoint: '0.0.0.0:14268' } });
+    expect(config.receivers.otlp.protocols.grpc.keepalive).toStrictEqual({ server_parameters: { max_connection_age: '60s', max_connection_age_grace: '15s' } });
+    expect(config.receivers.otlp.protocols.http.keepalive).toBeUndefined();
     expect(config.processors.memory_limiter).toStrictEqual({ check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 });
     expect(config.exporters).toStrictEqual({ jaeger_storage_exporter: { trace_storage: 'elasticsearch' } });
     expect(config.extensions.jaeger_query).toBeUndefined();

@@ -1,6 +1,7 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  CollectorMode, JaegerAllInOne, LoadBalancerResolver, OtelCollector, OtelCollectorProps, Prerequisites, SamplingPolicy, SpanProtocol, TailSamplingGateway, TempoMonolithic,
+  CollectorMode, ElasticsearchStorage, JaegerAllInOne, JaegerCollector, LoadBalancerResolver, OtelCollector, OtelCollectorProps, Prerequisites, S3Bucket, SamplingPolicy,
+  SpanProtocol, StrimziKafka, TailSamplingGateway, TempoDistributed, TempoMonolithic, TracingPreset, TracingStack,
   synthesizeApp, validationErrors,
 } from '../../constructs';
 import { configFile, find, ofKind, synth, testChart } from '../_support/synth';
@@ -28,10 +29,11 @@ describe('OtelCollector gateway (default)', () => {
     expect(own(build().objects)).toMatchSnapshot();
   });
 
-  test('objects: ConfigMap, ServiceAccount, Deployment of 2, Service, PodDisruptionBudget; no HPA', () => {
+  test('objects: ConfigMap, ServiceAccount, Deployment of 2, Service, headless Service, PodDisruptionBudget; no HPA', () => {
     const { objects } = build();
     expect(own(objects).map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
-      'ConfigMap/otel-gateway-config', 'ServiceAccount/otel-gateway', 'Deployment/otel-gateway', 'Service/otel-gateway', 'PodDisruptionBudget/otel-gateway',
+      'ConfigMap/otel-gateway-config', 'ServiceAccount/otel-gateway', 'Deployment/otel-gateway', 'Service/otel-gateway', 'Service/otel-gateway-headless',
+      'PodDisruptionBudget/otel-gateway',
     ]);
     expect(find(objects, 'Deployment', 'otel-gateway').spec.replicas).toBe(2);
     expect(ofKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
@@ -40,7 +42,7 @@ describe('OtelCollector gateway (default)', () => {
 
   test('the whole configuration: OTLP in, memory_limiter first, batch, one otlp exporter, health_check', () => {
     expect(build().config).toStrictEqual({
-      receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } },
+      receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317', keepalive: { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '15s' } } }, http: { endpoint: '0.0.0.0:4318' } } } },
       processors: {
         memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 },
         batch: { timeout: '200ms', send_batch_size: 8192 },
@@ -208,7 +210,7 @@ describe('OtelCollector agent', () => {
     expect(pod.topologySpreadConstraints).toBeUndefined();
   });
 
-  test('an agent exports to a gateway: otlp/<gateway service> at <svc>.<ns>.svc:4317', () => {
+  test('an agent exports to a gateway over its headless Service, round-robin over its replicas', () => {
     const chart = testChart();
     const jaeger = new JaegerAllInOne(chart, 'jaeger');
     const gateway = new OtelCollector(chart, 'gateway', { exportTo: [jaeger] });
@@ -216,7 +218,14 @@ describe('OtelCollector agent', () => {
     const objects = synth(chart);
     const config = configFile(objects, 'otel-agent-config', 'config.yaml');
     expect(Object.keys(config.exporters)).toStrictEqual(['otlp/otel-gateway']);
-    expect(config.exporters['otlp/otel-gateway'].endpoint).toBe('otel-gateway.tracing.svc:4317');
+    // A gateway runs several replicas: over its headless Service, balanced round-robin.
+    expect(config.exporters['otlp/otel-gateway'].endpoint).toBe('dns:///otel-gateway-headless.tracing.svc:4317');
+    expect(config.exporters['otlp/otel-gateway'].balancer_name).toBe('round_robin');
+    expect(find(objects, 'Service', 'otel-gateway-headless').spec).toStrictEqual({
+      clusterIP: 'None',
+      selector: find(objects, 'Deployment', 'otel-gateway').spec.selector.matchLabels,
+      ports: [{ name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc', protocol: 'TCP', appProtocol: 'grpc' }],
+    });
     expect(wiringErrors(objects)).toStrictEqual([]);
   });
 });
@@ -232,6 +241,47 @@ describe('OtelCollector exporters', () => {
     expect(config.exporters['otlp/jaeger'].endpoint).toBe('jaeger.tracing.svc:4317');
     expect(config.exporters['otlp/tempo'].endpoint).toBe('tempo.tracing.svc:4317');
     expect(config.service.pipelines.traces.exporters).toStrictEqual(['otlp/jaeger', 'otlp/tempo']);
+  });
+
+  test('over gRPC to receivers of several replicas: their headless Service, round-robin; single-replica receivers and HTTP as before', () => {
+    const chart = testChart();
+    const storage = new ElasticsearchStorage(chart, 'es', { serverUrls: ['https://es.example.com:9200'] });
+    const collector = new JaegerCollector(chart, 'collector', { storage });
+    const distributed = new TempoDistributed(chart, 'tempo', { storage: new S3Bucket(chart, 'bucket', { bucket: 'traces', region: 'eu-west-1' }), kafka: new StrimziKafka(chart, 'kafka', {}) });
+    const monolithic = new TempoMonolithic(chart, 'mono', { name: 'tempo-mono' });
+    new OtelCollector(chart, 'c', {
+      exportTo: [collector, distributed, monolithic, { receiver: collector, protocol: SpanProtocol.OTLP_HTTP, name: 'jaeger-http' }],
+    });
+    const objects = synth(chart);
+    const exporters = configFile(objects, 'otel-gateway-config', 'config.yaml').exporters;
+    expect(exporters['otlp/jaeger-collector']).toMatchObject({ endpoint: 'dns:///jaeger-collector-headless.tracing.svc:4317', balancer_name: 'round_robin' });
+    expect(exporters['otlp/tempo-distributor']).toMatchObject({ endpoint: 'dns:///tempo-distributor-headless.tracing.svc:4317', balancer_name: 'round_robin' });
+    expect(exporters['otlp/tempo-mono']).toMatchObject({ endpoint: 'tempo-mono.tracing.svc:4317' });
+    expect(exporters['otlp/tempo-mono'].balancer_name).toBeUndefined();
+    expect(exporters['otlphttp/jaeger-http'].endpoint).toBe('http://jaeger-collector.tracing.svc:4318');
+    // The headless Services select exactly the receivers' pods and serve OTLP gRPC only.
+    for (const [service, workload] of [['jaeger-collector-headless', 'jaeger-collector'], ['tempo-distributor-headless', 'tempo-distributor']]) {
+      const spec = find(objects, 'Service', service).spec;
+      expect(spec.clusterIP).toBe('None');
+      expect(spec.selector).toStrictEqual(find(objects, 'Deployment', workload).spec.selector.matchLabels);
+      expect(spec.ports).toStrictEqual([{ name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc', protocol: 'TCP', appProtocol: 'grpc' }]);
+    }
+    // The wiring check resolves each dns:/// endpoint to its headless Service and port (the
+    // Elasticsearch cluster and the operator's Kafka bootstrap Service are outside this chart).
+    expect(wiringErrors(objects, { externalEndpoints: ['es.example.com:9200', 'kafka-kafka-bootstrap.tracing.svc:9092'] })).toStrictEqual([]);
+  });
+
+  test('no headless Service where no OTLP gRPC is received; the all-in-one and the dev stack have none', () => {
+    const chart = testChart();
+    const storage = new ElasticsearchStorage(chart, 'es', { serverUrls: ['https://es.example.com:9200'] });
+    const httpOnly = new JaegerCollector(chart, 'collector', { storage, protocols: [SpanProtocol.OTLP_HTTP] });
+    expect(httpOnly.headlessService).toBeUndefined();
+    expect(httpOnly.grpcReplicasEndpoint).toBeUndefined();
+    const dev = new TracingStack(chart, 'dev', { preset: TracingPreset.DEV });
+    expect(dev.grpcReplicasEndpoint).toBeUndefined();
+    const agent = new OtelCollector(chart, 'agent', { mode: CollectorMode.AGENT, exportTo: [dev] });
+    expect(agent.headlessService).toBeUndefined();
+    expect(ofKind(synth(chart), 'Service').filter(o => o.spec.clusterIP === 'None')).toStrictEqual([]);
   });
 
   test('otlphttp with headers and an explicit name', () => {

@@ -63,7 +63,7 @@ describe('TempoDistributed', () => {
       usage_report: { reporting_enabled: false },
       memberlist: { join_members: ['dns+tempo-gossip-ring.tracing.svc:7946'], bind_port: 7946, abort_if_cluster_join_fails: false },
       distributor: {
-        receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } },
+        receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317', keepalive: { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '15s' } } }, http: { endpoint: '0.0.0.0:4318' } } } },
         ring: { kvstore: { store: 'memberlist' } },
       },
       ingest: {

@@ -28,7 +28,7 @@ describe('TempoMonolithic with TempoVersion.TEMPO_2', () => {
       stream_over_http_enabled: true,
       server: { http_listen_port: 3200, grpc_listen_port: 9095, log_level: 'info', log_format: 'logfmt' },
       usage_report: { reporting_enabled: false },
-      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } } },
+      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317', keepalive: { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '15s' } } }, http: { endpoint: '0.0.0.0:4318' } } } } },
       ingester: { trace_idle_period: '10s', flush_check_period: '10s', max_block_duration: '30m' },
       query_frontend: { search: { max_duration: '168h' } },
       compactor: { compaction: { block_retention: '336h' } },

@@ -45,7 +45,7 @@ describe('TempoMonolithic', () => {
       stream_over_http_enabled: true,
       server: { http_listen_port: 3200, grpc_listen_port: 9095, log_level: 'info', log_format: 'logfmt' },
       usage_report: { reporting_enabled: false },
-      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } } },
+      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317', keepalive: { server_parameters: { max_connection_age: '60s', max_connection_age_grace: '15s' } } }, http: { endpoint: '0.0.0.0:4318' } } } } },
       live_store: { wal: { path: '/var/tempo/live-store/traces' }, shutdown_marker_dir: '/var/tempo/live-store/shutdown-marker' },
       query_frontend: { search: { max_duration: '168h' } },
       backend_scheduler: { local_work_path: '/var/tempo/backend-scheduler' },
