@@ -74,3 +74,19 @@ export function spreadOverZonesAndNodes(selector: Record<string, string>): k8s.T
     { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
   ];
 }
+
+/** Kinds whose manifest holds a pod template (a CronJob's inside its job template). */
+const POD_TEMPLATE_OWNERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+
+/** Whether a manifest of `kind` holds a pod spec: a Pod, or a kind with a pod template. */
+export function holdsPodSpec(kind: string): boolean {
+  return kind === 'Pod' || POD_TEMPLATE_OWNERS.has(kind);
+}
+
+/** The pod spec of a workload's manifest (a Pod's own spec, a template's, a CronJob's job template's). */
+export function podSpecOf(o: { readonly kind: string; readonly spec?: unknown }): Record<string, any> | undefined {
+  const spec = o.spec as Record<string, any> | undefined;
+  if (!spec || !holdsPodSpec(o.kind)) return undefined;
+  if (o.kind === 'Pod') return spec;
+  return o.kind === 'CronJob' ? spec.jobTemplate?.spec?.template?.spec : spec.template?.spec;
+}

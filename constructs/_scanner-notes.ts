@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { PART_OF } from './_labels';
+import { holdsPodSpec, podSpecOf } from './_pod';
 
 /**
  * Manifest scanners (Checkov) flag some of this library's deliberate choices. Each such choice is
@@ -60,20 +61,15 @@ const DELIBERATE: readonly Deliberate[] = [
   },
 ];
 
-/** The pod spec of a workload's JSON (a Pod's own, a template's, a CronJob's job template's). */
-function podSpecOf(o: Json): Json | undefined {
-  if (o.kind === 'Pod') return o.spec;
-  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
-  return ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(o.kind) ? o.spec?.template?.spec : undefined;
-}
-
 /**
  * The notes of one object, as annotations numbered after the user's own `checkov.io/skip<n>`
  * (on the object, or coming from the chart's defaults).
  */
 function notesOf(object: ApiObject, chartAnnotations: Record<string, string>): Record<string, string> {
+  // Rendering an object resolves its configuration: only workloads are worth it.
+  if (!holdsPodSpec(object.kind)) return {};
   const json = object.toJson() as Json;
-  const pod = podSpecOf(json);
+  const pod = podSpecOf(json as { kind: string });
   if (!pod) return {};
   const annotations: Record<string, string> = { ...chartAnnotations, ...(json.metadata?.annotations ?? {}) };
   const ours = (key: string) => DELIBERATE.some(d => annotations[key].startsWith(`${d.id}=`)) && !(key in chartAnnotations);

@@ -4,6 +4,8 @@
  * serve. Pure functions over the objects as `cdk8s synth` writes them.
  */
 
+import { podSpecOf } from '../_pod';
+
 /** A synthesized Kubernetes object (`apiVersion`, `kind`, `metadata.name` at least). */
 export interface ManifestObject {
   readonly apiVersion: string;
@@ -71,18 +73,6 @@ export function objectKey(o: { apiVersion: string; kind: string; metadata: { nam
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-const POD_TEMPLATE_OWNERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
-
-/** The pod spec inside a workload (a Pod's own spec, a template's, a CronJob's job template's). */
-function podSpecOf(o: ManifestObject): Record<string, any> | undefined {
-  const spec = o.spec as Record<string, any> | undefined;
-  if (!spec || !isBuiltInGroup(o.apiVersion)) return undefined;
-  if (o.kind === 'Pod') return spec;
-  if (POD_TEMPLATE_OWNERS.has(o.kind)) return spec.template?.spec;
-  if (o.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec;
-  return undefined;
-}
-
 /** `kind/name` of the objects in the same namespace that a pod spec uses. */
 function podSpecReferences(pod: Record<string, any>): string[] {
   const refs: string[] = [];
@@ -114,7 +104,7 @@ function podSpecReferences(pod: Record<string, any>): string[] {
 function references(o: ManifestObject): { local: string[]; cluster: string[] } {
   const local: string[] = [];
   const cluster: string[] = [];
-  const pod = podSpecOf(o);
+  const pod = isBuiltInGroup(o.apiVersion) ? podSpecOf(o) : undefined;
   if (pod) local.push(...podSpecReferences(pod));
   const spec = (o.spec ?? {}) as Record<string, any>;
   if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {

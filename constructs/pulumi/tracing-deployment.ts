@@ -187,7 +187,11 @@ function childName(name: string, o: ManifestObject): string {
   return o.metadata.namespace ? `${name}:${o.metadata.namespace}/${o.metadata.name}` : `${name}:${o.metadata.name}`;
 }
 
-/** The object as sent to Pulumi: a copy, with `pulumi.com/skipAwait` when asked. */
+/**
+ * The object as sent to Pulumi: a plain JSON copy (sent as `chart.toJson()` returns it, nested
+ * arrays of an OpenTelemetryCollector's configuration reached Pulumi's mocks as objects with
+ * numeric keys), with `pulumi.com/skipAwait` when asked.
+ */
 function withPulumiAnnotations(o: ManifestObject, skipAwait: boolean): ManifestObject {
   const copy = JSON.parse(JSON.stringify(o)) as ManifestObject & { metadata: { annotations?: Record<string, string> } };
   if (skipAwait) copy.metadata.annotations = { ...copy.metadata.annotations, 'pulumi.com/skipAwait': 'true' };
