@@ -29,6 +29,8 @@ export const JAEGER_VERSION = '2.13.0';
 export const OTELCOL_VERSION = '0.140.1';
 /** The OpenTelemetry Java SDK of the java-sampler probe (scripts/programs/java-sampler.sh). */
 export const JAVA_SDK_VERSION = '1.65.0';
+/** Prometheus and promtool (scripts/programs/prometheus.sh; module github.com/prometheus/prometheus v0.316.0). */
+export const PROMETHEUS_VERSION = '3.16.0';
 
 export const PROGRAMS = {
   jaeger: { binary: 'jaeger', folder: `jaeger-${JAEGER_VERSION}`, envVar: 'JAEGER_BIN', script: 'scripts/programs/jaeger.sh' },
@@ -37,6 +39,8 @@ export const PROGRAMS = {
   otelcol: { binary: 'otelcol', folder: `otelcol-${OTELCOL_VERSION}`, envVar: 'OTELCOL_BIN', script: 'scripts/programs/otelcol.sh' },
   sdkSampler: { binary: 'sdk-sampler', folder: 'sdk-sampler-0.38.0', envVar: 'SDK_SAMPLER_BIN', script: 'scripts/programs/sdk-sampler.sh' },
   javaSampler: { binary: 'java-sampler', folder: `java-sampler-${JAVA_SDK_VERSION}`, envVar: 'JAVA_SAMPLER_BIN', script: 'scripts/programs/java-sampler.sh' },
+  prometheus: { binary: 'prometheus', folder: `prometheus-${PROMETHEUS_VERSION}`, envVar: 'PROMETHEUS_BIN', script: 'scripts/programs/prometheus.sh' },
+  promtool: { binary: 'promtool', folder: `prometheus-${PROMETHEUS_VERSION}`, envVar: 'PROMTOOL_BIN', script: 'scripts/programs/prometheus.sh' },
 } as const satisfies Record<string, ProgramSpec>;
 
 /** The cache folder of built programs. */
