@@ -33,6 +33,8 @@ import {
   TracingStack,
   TracingDefaults,
   TracingDefaultsProps,
+  TracingMonitoring,
+  TracingMonitoringProps,
   synthesizeApp,
 } from './constructs';
 
@@ -67,6 +69,7 @@ export function buildApp(props: AppProps = {}, options: ExampleOptions = {}): Ap
 
   const dev = newChart('jaeger-dev', 'tracing-dev');
   new TracingStack(dev, 'tracing', { preset: TracingPreset.DEV });
+  new TracingMonitoring(dev, 'monitoring', { dashboard: false });
 
   const prod = newChart('jaeger-production', 'tracing');
   const jaegerProduction = new TracingStack(prod, 'tracing', {
@@ -106,6 +109,7 @@ export function buildApp(props: AppProps = {}, options: ExampleOptions = {}): Ap
     jaeger: { endpoint: jaegerProduction.uiEndpoint },
     logs: { datasourceUid: 'loki' },
   });
+  new TracingMonitoring(prod, 'monitoring', PRODUCTION_MONITORING);
 
   const operator = newChart('jaeger-operator', 'observability');
   new TracingNamespace(operator, 'namespace');
@@ -117,6 +121,7 @@ export function buildApp(props: AppProps = {}, options: ExampleOptions = {}): Ap
   });
   // For clusters that run the OpenTelemetry Operator too: a gateway as an OpenTelemetryCollector.
   new OtelCollectorOperatorInstance(operator, 'collector', { exportTo: [operatorJaeger] });
+  new TracingMonitoring(operator, 'monitoring', PRODUCTION_MONITORING);
 
   const tempoDev = newChart('tempo-monolithic', 'tempo-dev');
   new TracingNamespace(tempoDev, 'namespace');
@@ -125,6 +130,7 @@ export function buildApp(props: AppProps = {}, options: ExampleOptions = {}): Ap
     retention: Duration.days(3),
   });
   new GrafanaDatasources(tempoDev, 'grafana', { tempo: { endpoint: monolithic.queryEndpoint, uid: 'tempo-dev', name: 'Tempo (dev)' } });
+  new TracingMonitoring(tempoDev, 'monitoring', { dashboard: false });
 
   const tempoProd = newChart('tempo-production', 'tempo');
   new TracingNamespace(tempoProd, 'namespace');
@@ -166,9 +172,25 @@ export function buildApp(props: AppProps = {}, options: ExampleOptions = {}): Ap
     ],
   });
 
+  // Alerts on the applications too: Tempo's metrics-generator writes their span metrics.
+  new TracingMonitoring(tempoProd, 'monitoring', {
+    ...PRODUCTION_MONITORING,
+    objectives: [{ service: 'checkout', availability: 0.999, latency: { threshold: Duration.millis(512), target: 0.99 } }],
+  });
+
   buildTracePipeline(newChart('trace-pipeline', 'telemetry'), { jaeger: jaegerProduction, tempo });
   return app;
 }
+
+/**
+ * Monitors and alerts of the production stacks, for a kube-prometheus-stack release named
+ * `kube-prometheus-stack` (its Prometheus selects monitors and rules by `release`), routed to the
+ * platform team.
+ */
+const PRODUCTION_MONITORING: TracingMonitoringProps = {
+  labels: { release: 'kube-prometheus-stack' },
+  alertLabels: { team: 'platform' },
+};
 
 /**
  * Why the sample applications keep choices that manifest scanners flag, as Checkov's suppression
@@ -244,6 +266,8 @@ function buildTracePipeline(chart: Chart, backends: { jaeger: TracingStack; temp
     },
   });
   instrumentation.inject(payments, InstrumentationLanguage.JAVA);
+
+  new TracingMonitoring(chart, 'monitoring', PRODUCTION_MONITORING);
 }
 
 /** A sample application: a restricted cdk8s-plus Deployment with probes and resources. */

@@ -52,3 +52,7 @@ export * from './otel/tail-sampling-gateway';
 export * from './otel/collector-operator-instance';
 export * from './otel/workload-instrumentation';
 export * from './otel/operator-instrumentation';
+export * from './monitoring/tracing-monitoring';
+export * from './monitoring/tracing-alerts';
+export * from './monitoring/pipeline-dashboard';
+export { MetricsProgram } from './monitoring/_metrics-sources';

@@ -7,11 +7,12 @@ import { chartNamespace } from '../_namespace';
 import { selectorLabels, standardLabels } from '../_labels';
 import { httpProbe, spreadOverZonesAndNodes } from '../_pod';
 import { podTemplate, resolveWorkload } from '../_workload';
+import { MetricsProgram, registerMetricsSource } from '../monitoring/_metrics-sources';
 import { ContainerResources } from '../resources';
 import { checkUniqueObjectNames } from '../synthesis';
 import { SamplingStrategies } from '../sampling/sampling-strategies';
 import { ServiceEndpoint } from '../service-endpoint';
-import { ITraceStorage } from '../storage/trace-storage';
+import { ITraceStorage, TraceStorageKind } from '../storage/trace-storage';
 import { Images } from '../versions';
 import { WorkloadOptions } from '../workload-options';
 import { JaegerConfig, JaegerIngestOptions, JaegerQueryOptions, JaegerReceiveOptions } from './jaeger-config';
@@ -202,6 +203,20 @@ export abstract class JaegerWorkload extends Construct {
         ...(spec.strategy ? { strategy: spec.strategy } : {}),
         template,
       },
+    });
+
+    registerMetricsSource({
+      scope: this,
+      workload: this.deployment,
+      program: MetricsProgram.JAEGER,
+      selector: this.selector,
+      component: spec.component,
+      portName: JaegerPorts.METRICS.name,
+      resources: workload.resources,
+      // Every component but the query writes spans to its storage.
+      storageExporter: spec.storage && spec.component !== 'query' ? 'jaeger_storage_exporter' : undefined,
+      searchStorage: spec.component !== 'query' && spec.storage?.kind === TraceStorageKind.ELASTICSEARCH || spec.storage?.kind === TraceStorageKind.OPENSEARCH,
+      servesQuery: ports.some(p => p.name === JaegerPorts.QUERY_HTTP.name),
     });
 
     this.service = new k8s.KubeService(this, 'Service', {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Jaeger, JaegerSpec } from '../../imports/jaeger-jaegertracing.io';
 import { propError, requireDnsSubdomain, requireInteger } from '../_errors';
 import { chartNamespace } from '../_namespace';
+import { MetricsProgram, registerMetricsSource } from '../monitoring/_metrics-sources';
 import { standardLabels } from '../_labels';
 import { hostPort, parseHttpUrl } from '../_url';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
@@ -190,6 +191,15 @@ export class JaegerOperatorInstance extends Construct implements ISpanReceiver {
     this.resource = new Jaeger(this, 'Resource', {
       metadata: { name, labels: props.labels ?? standardLabels({ name: 'jaeger', instance: name, component: 'operator-instance' }) },
       spec,
+    });
+    // The operator's pods (Jaeger v1 images) serve their metrics on the admin port.
+    registerMetricsSource({
+      scope: this,
+      workload: this.resource,
+      program: MetricsProgram.JAEGER_OPERATOR,
+      selector: { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/managed-by': 'jaeger-operator' },
+      component: 'operator-instance',
+      portName: 'admin-http',
     });
   }
 

@@ -18,6 +18,7 @@ import { standardLabels } from '../_labels';
 import { goMemLimitEnv, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../_pod';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
+import { MetricsProgram, registerMetricsSource } from '../monitoring/_metrics-sources';
 import { ContainerResources } from '../resources';
 import { WorkloadOptions } from '../workload-options';
 import { ServiceEndpoint } from '../service-endpoint';
@@ -131,6 +132,18 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
         env: [goMemLimitEnv(this, 'resources', resources)],
         ...(agent ? {} : { podDisruptionBudget: { maxUnavailable: OpenTelemetryCollectorV1Beta1SpecPodDisruptionBudgetMaxUnavailable.fromNumber(1) } }),
       },
+    });
+    // The operator labels the pods it makes with the instance `<namespace>.<name>` and adds the
+    // container port `metrics` for the collector's own telemetry.
+    registerMetricsSource({
+      scope: this,
+      workload: this.resource,
+      program: MetricsProgram.OTELCOL,
+      selector: { 'app.kubernetes.io/instance': `${this.namespace ?? 'default'}.${name}`, 'app.kubernetes.io/managed-by': 'opentelemetry-operator' },
+      component: agent ? 'agent' : 'gateway',
+      portName: 'metrics',
+      resources,
+      tailSampling: props.tailSampling !== undefined,
     });
   }
 

@@ -12,6 +12,7 @@ import { replicasEndpoint, replicasService } from '../_replicas-service';
 import { ISpanReceiver } from '../ingress/tracing-ingress';
 import { CollectorAutoscaling } from '../jaeger/jaeger-collector';
 import { SpanProtocol } from '../jaeger/jaeger-ports';
+import { MetricsProgram, registerMetricsSource } from '../monitoring/_metrics-sources';
 import { ContainerResources } from '../resources';
 import { ServiceEndpoint } from '../service-endpoint';
 import { checkUniqueObjectNames } from '../synthesis';
@@ -224,6 +225,17 @@ export class OtelCollector extends Construct implements ISpanReceiver {
           template,
         },
       });
+
+    registerMetricsSource({
+      scope: this,
+      workload: this.workload,
+      program: MetricsProgram.OTELCOL,
+      selector: this.selector,
+      component: ids.component,
+      portName: CollectorPorts.METRICS.name,
+      resources: workload.resources,
+      tailSampling: props.tailSampling !== undefined,
+    });
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name, labels: this.labels, ...(props.serviceAnnotations ? { annotations: props.serviceAnnotations } : {}) },

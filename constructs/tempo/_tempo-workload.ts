@@ -6,6 +6,7 @@ import { selectorLabels, standardLabels } from '../_labels';
 import { httpProbe } from '../_pod';
 import { podTemplate, resolveWorkload, WorkloadLayer } from '../_workload';
 import { JaegerPort } from '../jaeger/jaeger-ports';
+import { MetricsProgram, registerMetricsSource } from '../monitoring/_metrics-sources';
 import { ContainerResources } from '../resources';
 import { ObjectStorageBinding } from '../storage/object-storage';
 import { TEMPO_CONFIG_DIR, TEMPO_DATA_DIR, TEMPO_OVERRIDES_DIR, TempoPorts } from './tempo-settings';
@@ -151,6 +152,17 @@ export class TempoWorkload extends Construct {
         spec: { replicas: spec.replicas, revisionHistoryLimit: 5, selector: { matchLabels: this.selector }, ...(spec.strategy ? { strategy: spec.strategy } : {}), template },
       });
     }
+
+    registerMetricsSource({
+      scope: this,
+      workload: this.workload,
+      program: MetricsProgram.TEMPO,
+      selector: this.selector,
+      component: spec.component,
+      portName: TempoPorts.HTTP.name,
+      resources: workload.resources,
+      majorVersion: Number(/:v?(\d+)\./.exec(spec.defaultImage)?.[1]) || undefined,
+    });
 
     if (spec.disruptionBudget && spec.replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
