@@ -1,21 +1,5 @@
-/** A synthesized Kubernetes object, as `Testing.synth(chart)` returns it. */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [key: string]: unknown;
-}
+/** A synthesized Kubernetes object, as `Testing.synth(chart)` returns it: the library's own manifest type. */
+export type { Manifest as K8sObject } from '../../constructs/wiring/_json';
 
-/** `Kind/name`, how every error message names an object. */
-export function objectRef(o: K8sObject): string {
-  return `${o.kind}/${o.metadata?.name ?? '<no name>'}`;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** `Kind/name`, how every error message names an object; whether a value is a JSON object. */
+export { isRecord, objectRef } from '../../constructs/wiring/_json';

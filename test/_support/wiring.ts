@@ -20,12 +20,15 @@
  * - RoleBinding/ClusterRoleBinding roleRef and ServiceAccount subjects exist (built-in
  *   ClusterRoles `cluster-admin`, `admin`, `edit`, `view`, `system:*` are assumed);
  * - addresses in ConfigMap `data`, Secret `stringData`, container `command`/`args`/`env[].value`
- *   (see addresses.ts for what counts as one) are a Service of the stack with that port, in one of
+ *   (see constructs/wiring/_addresses.ts for what counts as one) are a Service of the stack with that port, in one of
  *   its DNS forms, or are listed in `externalEndpoints`.
  */
-import * as YAML from 'yaml';
-import { findAddresses, isBindOrLoopback, type FoundAddress } from './addresses';
-import { isRecord, objectRef, type K8sObject } from './k8s-object';
+import { findAddresses, isBindOrLoopback, type FoundAddress } from '../../constructs/wiring/_addresses';
+import {
+  escapePointer, isRecord, isString, list, parseStructured, rec, str, stringMap, unmetLabelSelector, unmetMatchLabels, walkStrings, type Json,
+} from '../../constructs/wiring/_json';
+import { servingPorts, StackIndex, type ContainerPort, type PodTemplate } from '../../constructs/wiring/stack-index';
+import { objectRef, type K8sObject } from './k8s-object';
 
 export interface WiringOptions {
   /** Secrets the user creates before applying the stack (names, any namespace). */
@@ -43,34 +46,7 @@ export interface WiringOptions {
   readonly clusterDomain?: string;
 }
 
-type Json = Record<string, unknown>;
-
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass',
-  'IngressClass', 'PriorityClass', 'RuntimeClass', 'CustomResourceDefinition', 'APIService',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CSIDriver', 'VolumeAttachment',
-]);
-
 const BUILTIN_CLUSTER_ROLES = new Set(['cluster-admin', 'admin', 'edit', 'view']);
-
-interface PodTemplate {
-  readonly owner: K8sObject;
-  /** JSON pointer of the template in its owner ('' for a Pod). */
-  readonly path: string;
-  readonly namespace: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly spec: Json;
-  /** StatefulSet volumeClaimTemplates names, mountable like volumes. */
-  readonly claimTemplates: readonly string[];
-}
-
-interface ContainerPort {
-  readonly container: string;
-  readonly name?: string;
-  readonly number?: number;
-  readonly protocol: string;
-  readonly path: string;
-}
 
 export function wiringErrors(objects: readonly K8sObject[], options: WiringOptions = {}): string[] {
   return new WiringCheck(objects, options).run();
@@ -78,20 +54,14 @@ export function wiringErrors(objects: readonly K8sObject[], options: WiringOptio
 
 class WiringCheck {
   private readonly errors: string[] = [];
-  private readonly byKey = new Map<string, K8sObject>();
-  private readonly templates: PodTemplate[] = [];
-  private readonly defaultNamespace: string;
-  private readonly clusterDomain: string;
+  private readonly index: StackIndex;
+  private readonly templates: readonly PodTemplate[];
   private readonly externals: readonly string[];
 
   constructor(private readonly objects: readonly K8sObject[], private readonly options: WiringOptions) {
-    this.defaultNamespace = options.defaultNamespace ?? 'default';
-    this.clusterDomain = (options.clusterDomain ?? 'cluster.local').toLowerCase();
+    this.index = new StackIndex(objects, { defaultNamespace: options.defaultNamespace, clusterDomain: options.clusterDomain });
+    this.templates = this.index.templates;
     this.externals = (options.externalEndpoints ?? []).map((e) => e.toLowerCase());
-    for (const o of objects) {
-      this.byKey.set(this.key(o.kind, this.namespaceOf(o), o.metadata?.name ?? ''), o);
-      this.templates.push(...this.podTemplatesOf(o));
-    }
   }
 
   run(): string[] {
@@ -126,48 +96,20 @@ class WiringCheck {
   // -------------------------------------------------------------------------------------------
   // index
 
-  private key(kind: string, namespace: string, name: string): string {
-    return `${kind}|${namespace}|${name}`;
-  }
-
   private namespaceOf(o: K8sObject): string {
-    return CLUSTER_SCOPED.has(o.kind) ? '' : (o.metadata?.namespace ?? this.defaultNamespace);
+    return this.index.namespaceOf(o);
   }
 
   private find(kind: string, namespace: string, name: string): K8sObject | undefined {
-    return this.byKey.get(this.key(kind, CLUSTER_SCOPED.has(kind) ? '' : namespace, name));
+    return this.index.find(kind, namespace, name);
   }
 
   private error(o: K8sObject, path: string, message: string): void {
     this.errors.push(`${objectRef(o)}: ${path || '/'}: ${message}`);
   }
 
-  private podTemplatesOf(o: K8sObject): PodTemplate[] {
-    const spec = rec(o.spec);
-    let template: Json | undefined;
-    let path: string;
-    switch (o.kind) {
-      case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'ReplicationController': case 'Job':
-        template = rec(spec?.template); path = '/spec/template'; break;
-      case 'CronJob':
-        template = rec(rec(rec(spec?.jobTemplate)?.spec)?.template); path = '/spec/jobTemplate/spec/template'; break;
-      case 'Pod':
-        template = { metadata: o.metadata, spec: o.spec }; path = ''; break;
-      default:
-        return [];
-    }
-    const podSpec = rec(template?.spec);
-    if (!template || !podSpec) return [];
-    const claimTemplates = o.kind === 'StatefulSet'
-      ? list(spec?.volumeClaimTemplates).map((c) => str(rec(rec(c)?.metadata)?.name)).filter(isString)
-      : [];
-    return [{
-      owner: o, path, namespace: this.namespaceOf(o), labels: stringMap(rec(template.metadata)?.labels), spec: podSpec, claimTemplates,
-    }];
-  }
-
   private templatesSelectedBy(namespace: string, matches: (labels: Readonly<Record<string, string>>) => boolean): PodTemplate[] {
-    return this.templates.filter((t) => t.namespace === namespace && matches(t.labels));
+    return this.index.templatesSelectedBy(namespace, matches);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -490,62 +432,19 @@ class WiringCheck {
   private addressProblem(address: FoundAddress, fromNamespace: string): string | undefined {
     const hostPort = `${address.host}:${address.port}`;
     if (this.externals.some((e) => e === hostPort || (e.startsWith('*.') && hostPort.endsWith(e.slice(1))))) return undefined;
-    const candidates = this.serviceCandidates(address.host, fromNamespace);
-    for (const c of candidates) {
-      const svc = this.find('Service', c.namespace, c.service);
-      if (!svc || (c.pod && !isHeadless(svc))) continue;
-      const ports = this.reachablePorts(svc);
-      if (ports === 'any' || ports.includes(address.port)) return undefined;
-      return `names Service/${c.service} (namespace '${c.namespace}'), which has no port ${address.port} (ports: ${formatList(ports.map(String))})`;
-    }
-    const looked = candidates.length > 0
-      ? `no Service ${candidates.map((c) => `'${c.service}' in namespace '${c.namespace}'${c.pod ? ' (headless)' : ''}`).join(' or ')} in the stack`
-      : 'is not a cluster DNS name of a Service';
-    return `is not a Service of the stack (${looked}) and ${hostPort} is not in externalEndpoints`;
-  }
-
-  /**
-   * Services a host may name from `fromNamespace`: `svc`, `svc.ns`, `svc.ns.svc`,
-   * `svc.ns.svc.<clusterDomain>`, and for a headless Service `pod.svc` with the same suffixes.
-   */
-  private serviceCandidates(host: string, fromNamespace: string): Array<{ service: string; namespace: string; pod: boolean }> {
-    if (host.startsWith('[') || /^[\d.]+$/.test(host)) return [];
-    let labels = host.split('.');
-    let qualified = false;
-    const domain = ['svc', ...this.clusterDomain.split('.')];
-    if (endsWith(labels, domain)) {
-      labels = labels.slice(0, labels.length - domain.length);
-      qualified = true;
-    } else if (endsWith(labels, ['svc'])) {
-      labels = labels.slice(0, -1);
-      qualified = true;
-    }
-    if (!qualified && labels.length === 1) return [{ service: labels[0], namespace: fromNamespace, pod: false }];
-    if (labels.length === 2) {
-      const found = [{ service: labels[0], namespace: labels[1], pod: false }];
-      if (!qualified) found.push({ service: labels[1], namespace: fromNamespace, pod: true });
-      return found;
-    }
-    if (labels.length === 3) return [{ service: labels[1], namespace: labels[2], pod: true }];
-    return [];
-  }
-
-  /** Ports a client may dial: the Service ports, and for a headless Service the pods' target ports. */
-  private reachablePorts(svc: K8sObject): number[] | 'any' {
-    const spec = rec(svc.spec) ?? {};
-    const ports = list(spec.ports).map(rec);
-    if (spec.type === 'ExternalName' && ports.length === 0) return 'any';
-    const numbers = ports.map((p) => p?.port).filter(isNumber);
-    if (!isHeadless(svc)) return numbers;
-    const selector = stringMap(spec.selector);
-    const selected = this.templatesSelectedBy(this.namespaceOf(svc), (labels) => Object.keys(selector).length > 0 && unmetMatchLabels(selector, labels).length === 0);
-    for (const p of ports) {
-      if (typeof p?.targetPort === 'number') numbers.push(p.targetPort);
-      if (typeof p?.targetPort === 'string') {
-        for (const t of selected) numbers.push(...servingPorts(t).filter((c) => c.name === p.targetPort).map((c) => c.number).filter(isNumber));
+    const resolved = this.index.resolveAddress(address, fromNamespace);
+    switch (resolved.kind) {
+      case 'service':
+        return undefined;
+      case 'no-port':
+        return `names Service/${resolved.service.metadata.name} (namespace '${resolved.namespace}'), which has no port ${address.port} (ports: ${formatList(resolved.ports.map(String))})`;
+      default: {
+        const looked = resolved.candidates.length > 0
+          ? `no Service ${resolved.candidates.map((c) => `'${c.service}' in namespace '${c.namespace}'${c.pod ? ' (headless)' : ''}`).join(' or ')} in the stack`
+          : 'is not a cluster DNS name of a Service';
+        return `is not a Service of the stack (${looked}) and ${hostPort} is not in externalEndpoints`;
       }
     }
-    return [...new Set(numbers)];
   }
 }
 
@@ -571,35 +470,8 @@ function keyOf(ref: Json, path: string): KeyRef[] {
   return key === undefined ? [] : [{ key, path }];
 }
 
-/** Ports that receive Service traffic: regular containers and restartable (sidecar) init containers. */
-function servingPorts(t: PodTemplate): ContainerPort[] {
-  const out: ContainerPort[] = [];
-  for (const field of ['initContainers', 'containers']) {
-    list(t.spec[field]).forEach((c, i) => {
-      const container = rec(c);
-      if (!container || (field === 'initContainers' && container.restartPolicy !== 'Always')) return;
-      list(container.ports).forEach((p, j) => {
-        const port = rec(p);
-        if (!port) return;
-        out.push({
-          container: str(container.name) ?? `#${i}`,
-          name: str(port.name),
-          number: isNumber(port.containerPort) ? port.containerPort : undefined,
-          protocol: str(port.protocol) ?? 'TCP',
-          path: `${t.path}/spec/${field}/${i}/ports/${j}`,
-        });
-      });
-    });
-  }
-  return out;
-}
-
 function describePort(p: ContainerPort): string {
   return `${p.name ? `${p.name}=` : ''}${p.number ?? '?'}/${p.protocol} (${p.container})`;
-}
-
-function isHeadless(svc: K8sObject): boolean {
-  return rec(svc.spec)?.clusterIP === 'None';
 }
 
 /**
@@ -615,59 +487,6 @@ export function ianaServiceNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function unmetMatchLabels(required: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): string[] {
-  return Object.entries(required).filter(([k, v]) => labels[k] !== v).map(([k, v]) => `${k}=${v}`);
-}
-
-/** Requirements of a LabelSelector (`matchLabels`, `matchExpressions`) that `labels` do not meet. */
-function unmetLabelSelector(selector: Json, labels: Readonly<Record<string, string>>): string[] {
-  const unmet = unmetMatchLabels(stringMap(selector.matchLabels), labels);
-  for (const e of list(selector.matchExpressions)) {
-    const expr = rec(e);
-    const key = str(expr?.key);
-    if (!expr || key === undefined) continue;
-    const values = list(expr.values).filter(isString);
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    const ok = expr.operator === 'In' ? has && values.includes(labels[key])
-      : expr.operator === 'NotIn' ? !has || !values.includes(labels[key])
-        : expr.operator === 'Exists' ? has
-          : expr.operator === 'DoesNotExist' ? !has
-            : false;
-    if (!ok) unmet.push(`${key} ${String(expr.operator)} (${values.join(', ')})`);
-  }
-  return unmet;
-}
-
-/** YAML/JSON documents of a config value, or undefined when it is not a structured document. */
-function parseStructured(text: string): unknown[] | undefined {
-  try {
-    const docs = YAML.parseAllDocuments(text);
-    if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) return undefined;
-    const values: unknown[] = docs.map((d) => d.toJS());
-    return values.some((v) => isRecord(v) || Array.isArray(v)) ? values : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function walkStrings(value: unknown, path: string, f: (text: string, path: string) => void): void {
-  if (typeof value === 'string') {
-    f(value, path);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walkStrings(v, `${path}/${i}`, f));
-  } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) walkStrings(v, `${path}/${escapePointer(k)}`, f);
-  }
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function endsWith(labels: readonly string[], suffix: readonly string[]): boolean {
-  return labels.length > suffix.length && suffix.every((s, i) => labels[labels.length - suffix.length + i] === s);
-}
-
 function formatLabels(labels: Readonly<Record<string, string>>): string {
   const entries = Object.entries(labels);
   return entries.length === 0 ? '{}' : entries.map(([k, v]) => `${k}=${v}`).join(',');
@@ -677,28 +496,3 @@ function formatList(items: readonly string[]): string {
   return items.length === 0 ? 'none' : items.join(', ');
 }
 
-function rec(value: unknown): Json | undefined {
-  return isRecord(value) ? value : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
-}
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number';
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rec(value) ?? {})) if (typeof v === 'string') out[k] = v;
-  return out;
-}

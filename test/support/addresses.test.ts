@@ -1,5 +1,5 @@
 /** The address detector of the wiring check: what it finds, and what it must not mistake for an address. */
-import { findAddresses, isBindOrLoopback } from '../_support/addresses';
+import { findAddresses, isBindOrLoopback } from '../../constructs/wiring/_addresses';
 
 function found(text: string): string[] {
   return findAddresses(text).map((a) => `${a.host}:${a.port}`);

@@ -1,5 +1,6 @@
 /**
- * Finds network addresses (`host:port`, URLs) in configuration text, for the wiring check.
+ * Finds network addresses (`host:port`, URLs) in configuration text, for the flow graph
+ * (flow-graph.ts) and the test suite's wiring check.
  *
  * The detector is deliberately conservative: it would rather miss an address than report
  * something that is not one. What it recognizes:

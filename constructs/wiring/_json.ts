@@ -1,0 +1,120 @@
+/**
+ * Reading plain manifest JSON (what `chart.toJson()` returns, or a YAML file parsed) without
+ * trusting its shape: every accessor answers undefined or empty for a value of another type.
+ */
+import * as YAML from 'yaml';
+
+/** A JSON object. */
+export type Json = Record<string, unknown>;
+
+/** A Kubernetes object as synthesized: `apiVersion`, `kind` and `metadata.name` at least. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+
+/** `Kind/name`, how messages name an object. */
+export function objectRef(o: Manifest): string {
+  return `${o.kind}/${o.metadata?.name ?? '<no name>'}`;
+}
+
+/** Whether `value` is a JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` when it is a JSON object. */
+export function rec(value: unknown): Json | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+/** `value` when it is an array, else []. */
+export function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `value` when it is a string. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Type guard for strings. */
+export function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/** Type guard for numbers. */
+export function isNumber(value: unknown): value is number {
+  return typeof value === 'number';
+}
+
+/** The string entries of a JSON object (labels, selectors). */
+export function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec(value) ?? {})) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** A JSON pointer segment (`~` and `/` escaped). */
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Calls `f` with every string in `value` and its JSON pointer under `path`. */
+export function walkStrings(value: unknown, path: string, f: (text: string, path: string) => void): void {
+  if (typeof value === 'string') {
+    f(value, path);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => walkStrings(v, `${path}/${i}`, f));
+  } else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) walkStrings(v, `${path}/${escapePointer(k)}`, f);
+  }
+}
+
+/** YAML/JSON documents of a configuration value, or undefined when it is not a structured document. */
+export function parseStructured(text: string): unknown[] | undefined {
+  try {
+    const docs = YAML.parseAllDocuments(text);
+    if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) return undefined;
+    const values: unknown[] = docs.map((d) => d.toJS());
+    return values.some((v) => isRecord(v) || Array.isArray(v)) ? values : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `labels` ends with `suffix` (and has more before it). */
+export function endsWith(labels: readonly string[], suffix: readonly string[]): boolean {
+  return labels.length > suffix.length && suffix.every((s, i) => labels[labels.length - suffix.length + i] === s);
+}
+
+/** `matchLabels` requirements that `labels` do not meet, as `key=value`. */
+export function unmetMatchLabels(required: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): string[] {
+  return Object.entries(required).filter(([k, v]) => labels[k] !== v).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Requirements of a LabelSelector (`matchLabels`, `matchExpressions`) that `labels` do not meet. */
+export function unmetLabelSelector(selector: Json, labels: Readonly<Record<string, string>>): string[] {
+  const unmet = unmetMatchLabels(stringMap(selector.matchLabels), labels);
+  for (const e of list(selector.matchExpressions)) {
+    const expr = rec(e);
+    const key = str(expr?.key);
+    if (!expr || key === undefined) continue;
+    const values = list(expr.values).filter(isString);
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const ok = expr.operator === 'In' ? has && values.includes(labels[key])
+      : expr.operator === 'NotIn' ? !has || !values.includes(labels[key])
+        : expr.operator === 'Exists' ? has
+          : expr.operator === 'DoesNotExist' ? !has
+            : false;
+    if (!ok) unmet.push(`${key} ${String(expr.operator)} (${values.join(', ')})`);
+  }
+  return unmet;
+}
