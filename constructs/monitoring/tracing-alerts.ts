@@ -183,6 +183,18 @@ function num(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
 }
 
+/**
+ * The increase over `window` of several counters, summed per pod, when a pod may serve only some of
+ * them. `a + b` matches series one to one and is empty wherever one of them is missing (a backend
+ * worker's retries are never on the scheduler's pod, and a labelled counter shows up only once it
+ * counts); `{__name__=~"a|b"}` fails once both are on one pod (same labels after `increase` drops the
+ * name). So each is told apart by a `counter` label, joined with `or` and summed.
+ */
+function increaseOfAny(metrics: readonly string[], sel: string, window: string): string {
+  const each = metrics.map(m => `label_replace(increase(${m}{${sel}}[${window}]), "counter", "${m}", "", "")`);
+  return `sum by (namespace, pod) (${each.join(' or ')})`;
+}
+
 /** Every alert that applies to `input`, in a stable order. */
 export function alertDefinitions(input: RuleInput): AlertDefinition[] {
   const out: AlertDefinition[] = [];
@@ -315,7 +327,7 @@ export function alertDefinitions(input: RuleInput): AlertDefinition[] {
   }));
   add(selector(input, isTempo(3)), sel => ({
     alert: 'TempoFlushesFailing',
-    expr: `sum by (namespace, pod) (increase(${M.TEMPO3_LIVE_STORE_FAILED_FLUSHES}{${sel}}[30m]) + increase(${M.TEMPO3_LIVE_STORE_FAILED_COMPLETIONS}{${sel}}[30m])) > 0`,
+    expr: `${increaseOfAny([M.TEMPO3_LIVE_STORE_FAILED_FLUSHES, M.TEMPO3_LIVE_STORE_FAILED_COMPLETIONS], sel, '30m')} > 0`,
     for: '0m',
     severity: AlertSeverity.CRITICAL,
     area: 'tempo',
@@ -351,7 +363,7 @@ export function alertDefinitions(input: RuleInput): AlertDefinition[] {
   }));
   add(selector(input, t => isTempo(3)(t) && (t.component === 'backend-scheduler' || t.component === 'backend-worker' || t.component === 'monolithic')), sel => ({
     alert: 'TempoBackendJobsFailing',
-    expr: `sum by (namespace, pod) (increase(${M.TEMPO3_SCHEDULER_FAILED_FLUSHES}{${sel}}[30m]) + increase(${M.TEMPO3_WORKER_CALL_RETRIES}{${sel}}[30m])) > 10`,
+    expr: `${increaseOfAny([M.TEMPO3_SCHEDULER_FAILED_FLUSHES, M.TEMPO3_WORKER_CALL_RETRIES], sel, '30m')} > 10`,
     for: '15m',
     severity: AlertSeverity.WARNING,
     area: 'tempo',
@@ -369,31 +381,33 @@ export function alertDefinitions(input: RuleInput): AlertDefinition[] {
   }));
 
   // --- cost: collectors against their requests (the seed's budget: tracing costs little) ------
-  for (const t of input.targets.filter(isCollectorFamily)) {
-    const sel = `namespace="${input.namespace}", job="${t.job}"`;
-    if (t.cpuRequestCores !== undefined) {
-      out.push({
-        alert: 'TracingCollectorCpuNearRequest',
-        expr: `sum by (namespace, pod) (rate(${M.PROCESS_CPU_SECONDS}{${sel}}[15m])) > ${num(input.requestUsageRatio * t.cpuRequestCores)}`,
-        for: '30m',
-        severity: AlertSeverity.INFO,
-        area: 'cost',
-        summary: 'A collector uses more CPU than it requests',
-        description: `{{ $labels.pod }} uses {{ $value | humanize }} cores, over ${num(input.requestUsageRatio * 100)}% of its ${num(t.cpuRequestCores)}-core request: tracing is costing more than planned. Sample more at the source, find the noisy service, or raise resources.cpuRequest.`,
-      });
-    }
-    if (t.memoryRequestBytes !== undefined) {
-      out.push({
-        alert: 'TracingCollectorMemoryNearRequest',
-        expr: `max by (namespace, pod) (${M.PROCESS_MEMORY_RSS}{${sel}}) > ${num(Math.round(input.requestUsageRatio * t.memoryRequestBytes))}`,
-        for: '30m',
-        severity: AlertSeverity.INFO,
-        area: 'cost',
-        summary: 'A collector uses more memory than it requests',
-        description: `{{ $labels.pod }} holds {{ $value | humanize1024 }}B, over ${num(input.requestUsageRatio * 100)}% of its ${num(t.memoryRequestBytes / 2 ** 20)} MiB request. Lower tail.numTraces or the queue sizes, or raise resources.memoryRequest.`,
-      });
-    }
-  }
+  // One rule per alert (rules of one name and labels are duplicates to promtool): each collector's
+  // usage divided by its own request (collectors of one request share a selector), joined with `or`.
+  const overRequest = (request: (t: RuleTarget) => number | undefined, usage: (sel: string) => string): string | undefined => {
+    const requests = [...new Set(input.targets.filter(isCollectorFamily).map(request).filter((r): r is number => r !== undefined))].sort((a, b) => a - b);
+    const parts = requests.map(r => `${usage(selector(input, t => isCollectorFamily(t) && request(t) === r)!)} / ${num(r)}`);
+    if (parts.length === 0) return undefined;
+    return parts.length === 1 ? parts[0] : `(${parts.join(' or ')})`;
+  };
+  const threshold = num(input.requestUsageRatio * 100);
+  add(overRequest(t => t.cpuRequestCores, sel => `sum by (namespace, pod) (rate(${M.PROCESS_CPU_SECONDS}{${sel}}[15m]))`), usage => ({
+    alert: 'TracingCollectorCpuNearRequest',
+    expr: `${usage} > ${num(input.requestUsageRatio)}`,
+    for: '30m',
+    severity: AlertSeverity.INFO,
+    area: 'cost',
+    summary: 'A collector uses more CPU than it requests',
+    description: `{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its CPU request, over the ${threshold}% threshold: tracing is costing more than planned. Sample more at the source, find the noisy service, or raise resources.cpuRequest.`,
+  }));
+  add(overRequest(t => t.memoryRequestBytes, sel => `max by (namespace, pod) (${M.PROCESS_MEMORY_RSS}{${sel}})`), usage => ({
+    alert: 'TracingCollectorMemoryNearRequest',
+    expr: `${usage} > ${num(input.requestUsageRatio)}`,
+    for: '30m',
+    severity: AlertSeverity.INFO,
+    area: 'cost',
+    summary: 'A collector uses more memory than it requests',
+    description: `{{ $labels.pod }} holds {{ $value | humanizePercentage }} of its memory request, over the ${threshold}% threshold. Lower tail.numTraces or the queue sizes, or raise resources.memoryRequest.`,
+  }));
 
   // --- applications, from span metrics ---------------------------------------------------------
   if (input.spanMetrics) {
