@@ -215,7 +215,7 @@ export abstract class JaegerWorkload extends Construct {
       resources: workload.resources,
       // Every component but the query writes spans to its storage.
       storageExporter: spec.storage && spec.component !== 'query' ? 'jaeger_storage_exporter' : undefined,
-      searchStorage: spec.component !== 'query' && spec.storage?.kind === TraceStorageKind.ELASTICSEARCH || spec.storage?.kind === TraceStorageKind.OPENSEARCH,
+      searchStorage: spec.storage?.kind === TraceStorageKind.ELASTICSEARCH || spec.storage?.kind === TraceStorageKind.OPENSEARCH,
       servesQuery: ports.some(p => p.name === JaegerPorts.QUERY_HTTP.name),
     });
 

@@ -38,7 +38,7 @@ export interface MetricsSource {
   readonly tailSampling?: boolean;
   /** Exporter names whose failures mean spans lost to storage (Jaeger's `jaeger_storage_exporter`). */
   readonly storageExporter?: string;
-  /** Jaeger over Elasticsearch or OpenSearch (its `jaeger_storage_bulk_index_*` metrics). */
+  /** Jaeger over Elasticsearch or OpenSearch (its `jaeger_storage_*` metrics). */
   readonly searchStorage?: boolean;
   /** Serves Jaeger's query API and UI. */
   readonly servesQuery?: boolean;

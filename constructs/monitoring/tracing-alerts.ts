@@ -28,9 +28,10 @@ export const TracingMetrics = {
   TAIL_SAMPLING_TRACES_ON_MEMORY: 'otelcol_processor_tail_sampling_sampling_traces_on_memory',
   PROCESS_CPU_SECONDS: 'otelcol_process_cpu_seconds_total',
   PROCESS_MEMORY_RSS: 'otelcol_process_memory_rss_bytes',
-  /** HTTP server requests (Jaeger query API and UI among them), with `http_response_status_code`. */
-  HTTP_SERVER_DURATION_COUNT: 'http_server_request_duration_seconds_count',
-  HTTP_SERVER_DURATION_BUCKET: 'http_server_request_duration_seconds_bucket',
+  /** Jaeger query's reads of its storage, per `operation` and `result` (ok, err). */
+  JAEGER_STORAGE_REQUESTS: 'jaeger_storage_requests_total',
+  /** Jaeger query's read latency, per `operation` (find_traces, get_trace, ...). */
+  JAEGER_STORAGE_LATENCY_BUCKET: 'jaeger_storage_latency_seconds_bucket',
   /** Jaeger over Elasticsearch/OpenSearch: bulk index requests that succeeded, by latency (seconds). */
   JAEGER_BULK_INDEX_LATENCY_BUCKET: 'jaeger_storage_bulk_index_latency_ok_seconds_bucket',
   JAEGER_BULK_INDEX_ERRORS: 'jaeger_storage_bulk_index_errors_total',
@@ -278,7 +279,7 @@ export function alertDefinitions(input: RuleInput): AlertDefinition[] {
     summary: 'Jaeger cannot write spans to its storage',
     description: '{{ $labels.pod }} fails to write {{ $value | humanize }} spans/s to its storage (Elasticsearch, OpenSearch, Kafka or memory): they are lost. Check the storage\'s health, disk and credentials, then the pod\'s logs.',
   }));
-  add(selector(input, t => t.program === MetricsProgram.JAEGER && t.searchStorage === true), sel => ({
+  add(selector(input, t => t.program === MetricsProgram.JAEGER && t.searchStorage === true && t.storageExporter !== undefined), sel => ({
     alert: 'JaegerStorageWriteLatencyHigh',
     expr: `histogram_quantile(0.99, sum by (namespace, pod, le) (rate(${M.JAEGER_BULK_INDEX_LATENCY_BUCKET}{${sel}}[${w}]))) > 5`,
     for: '15m',
@@ -287,23 +288,26 @@ export function alertDefinitions(input: RuleInput): AlertDefinition[] {
     summary: 'Jaeger writes to Elasticsearch/OpenSearch slowly',
     description: 'Bulk index requests from {{ $labels.pod }} take {{ $value | humanize }} s at p99. The cluster is overloaded (indexing queue, disk, too many shards); spans wait in the exporter\'s queue and are refused once it is full. Check the cluster\'s health and the index settings (shards, refresh interval).',
   }));
-  add(selector(input, t => t.program === MetricsProgram.JAEGER && t.servesQuery === true, 'http_route=~"/api/.+"'), sel => ({
+  // The query's own HTTP metrics are OpenTelemetry semantic-convention names, which a Prometheus 3
+  // scrape stores with dots (`http.server.request.duration_seconds`) and a Prometheus 2 with
+  // underscores; its storage metrics are spelled the same for both.
+  add(selector(input, t => t.program === MetricsProgram.JAEGER && t.servesQuery === true && t.searchStorage === true), sel => ({
     alert: 'JaegerQueryErrors',
-    expr: `sum by (namespace, pod) (rate(${M.HTTP_SERVER_DURATION_COUNT}{${sel}, http_response_status_code=~"5.."}[${w}])) / sum by (namespace, pod) (rate(${M.HTTP_SERVER_DURATION_COUNT}{${sel}}[${w}])) > 0.05`,
+    expr: `sum by (namespace, pod) (rate(${M.JAEGER_STORAGE_REQUESTS}{${sel}, result="err"}[${w}])) / sum by (namespace, pod) (rate(${M.JAEGER_STORAGE_REQUESTS}{${sel}}[${w}])) > 0.05`,
     for: '10m',
     severity: AlertSeverity.WARNING,
     area: 'jaeger',
-    summary: 'Jaeger query answers with errors',
-    description: '{{ $value | humanizePercentage }} of the requests to the Jaeger UI and API on {{ $labels.pod }} fail with 5xx. Usually the storage is slow or down; check the pod\'s logs.',
+    summary: 'Jaeger query cannot read its storage',
+    description: '{{ $value | humanizePercentage }} of the storage reads of the Jaeger UI and API on {{ $labels.pod }} fail: searches and trace views show errors. Check the Elasticsearch/OpenSearch cluster\'s health and the credentials.',
   }));
-  add(selector(input, t => t.program === MetricsProgram.JAEGER && t.servesQuery === true, 'http_route=~"/api/.+"'), sel => ({
+  add(selector(input, t => t.program === MetricsProgram.JAEGER && t.servesQuery === true && t.searchStorage === true), sel => ({
     alert: 'JaegerQueryLatencyHigh',
-    expr: `histogram_quantile(0.95, sum by (namespace, pod, le) (rate(${M.HTTP_SERVER_DURATION_BUCKET}{${sel}}[${w}]))) > 5`,
+    expr: `histogram_quantile(0.95, sum by (namespace, pod, le) (rate(${M.JAEGER_STORAGE_LATENCY_BUCKET}{${sel}, operation="find_traces"}[${w}]))) > 5`,
     for: '15m',
     severity: AlertSeverity.WARNING,
     area: 'jaeger',
-    summary: 'Jaeger query is slow',
-    description: 'The p95 of Jaeger UI and API requests on {{ $labels.pod }} is {{ $value | humanize }} s. Searches over long ranges or an overloaded storage cause it; check the storage\'s query latency.',
+    summary: 'Jaeger searches are slow',
+    description: 'The p95 of trace searches from {{ $labels.pod }} to its storage is {{ $value | humanize }} s. Searches over long ranges or an overloaded cluster cause it; check the cluster\'s search latency and the number of indices read.',
   }));
 
   // --- Tempo ------------------------------------------------------------------------------------

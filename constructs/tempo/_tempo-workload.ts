@@ -8,6 +8,7 @@ import { podTemplate, resolveWorkload, WorkloadLayer } from '../_workload';
 import { JaegerPort } from '../jaeger/jaeger-ports';
 import { MetricsProgram, registerMetricsSource } from '../monitoring/_metrics-sources';
 import { ContainerResources } from '../resources';
+import { TempoVersion } from './tempo-version';
 import { ObjectStorageBinding } from '../storage/object-storage';
 import { TEMPO_CONFIG_DIR, TEMPO_DATA_DIR, TEMPO_OVERRIDES_DIR, TempoPorts } from './tempo-settings';
 
@@ -32,6 +33,8 @@ export interface TempoWorkloadSpec {
   readonly layers: readonly WorkloadLayer[];
   /** The image of the Tempo release line, when no option sets one. */
   readonly defaultImage: string;
+  /** The Tempo release line (its metric names differ). */
+  readonly version: TempoVersion;
   readonly kind: 'Deployment' | 'StatefulSet';
   readonly replicas: number;
   readonly configMapName: string;
@@ -161,7 +164,7 @@ export class TempoWorkload extends Construct {
       component: spec.component,
       portName: TempoPorts.HTTP.name,
       resources: workload.resources,
-      majorVersion: Number(/:v?(\d+)\./.exec(spec.defaultImage)?.[1]) || undefined,
+      majorVersion: spec.version === TempoVersion.TEMPO_2 ? 2 : 3,
     });
 
     if (spec.disruptionBudget && spec.replicas > 1) {

@@ -177,6 +177,7 @@ export class TempoDistributed extends TempoBase<TempoConfigDocument> {
       target,
       layers: [{ prefix: '', options: workloadOptionsOf(props) }, { prefix: `${field}.`, options: workloadOptionsOf(o) }],
       defaultImage: this.settings.defaultImage,
+      version: this.settings.version,
       configMapName: this.configMap.name,
       overridesConfigMapName: this.overridesConfigMap?.name,
       configChecksum: this.checksum,

@@ -47,6 +47,7 @@ export class TempoMonolithic extends TempoBase {
       component: 'monolithic',
       layers: [{ prefix: '', options: props }],
       defaultImage: this.settings.defaultImage,
+      version: this.settings.version,
       kind: 'StatefulSet',
       replicas: 1,
       configMapName: this.configMap.name,

@@ -16,7 +16,7 @@ import { join } from 'path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { ElasticsearchStorageProps, TracingPreset, TracingStack } from '../../constructs';
+import { ElasticsearchStorageProps, TracingMonitoring, TracingPreset, TracingStack } from '../../constructs';
 import { QueriedTrace } from './jaeger-query';
 import { leafDifferences } from './loopback';
 import { LoopbackConfig, LoopbackProcess, retryOnPortClash, writeLoopbackConfig } from './loopback-process';
@@ -45,6 +45,7 @@ const noonDaysAgo = (now: number, daysAgo: number) => Date.UTC(new Date(now).get
 function productionStack(elasticsearch: Omit<ElasticsearchStorageProps, 'serverUrls'>, url = IN_CLUSTER_URL): Manifest[] {
   const chart = new Chart(Testing.app(), 'jaeger-production', { namespace: 'tracing' });
   new TracingStack(chart, 'tracing', { preset: TracingPreset.PRODUCTION, elasticsearch: { serverUrls: [url], ...elasticsearch } });
+  new TracingMonitoring(chart, 'monitoring');
   return chart.toJson() as Manifest[];
 }
 
@@ -422,6 +423,20 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
         expect(await jaeger.search({ service: `${service}-db` })).toStrictEqual(ids(fast));
         // A search can find nothing.
         expect(await jaeger.search({ service, tags: JSON.stringify({ 'payment.provider': 'other' }) })).toStrictEqual([]);
+      });
+
+      test('every metric name the generated alerts read from the collector and the query is on their /metrics (as Prometheus 2 and 3 both spell it)', async () => {
+        const rule = objects.find(o => o.kind === 'PrometheusRule') as any;
+        const jaegerRules = rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => /jaeger/.test(r.expr) || /^Jaeger/.test(r.alert ?? ''));
+        const used = [...new Set<string>(jaegerRules.flatMap((r: any) => [...(r.expr as string).matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=[{[])/g)].map(m => m[1])))].filter(n => n !== 'up').sort();
+        const served = new Set<string>();
+        for (const config of [jaeger.collectorConfig, jaeger.queryConfig]) {
+          // Ask as a Prometheus 3 does (UTF-8 names allowed): names must not depend on it.
+          const text = await (await fetch(`http://127.0.0.1:${config.ports.get(8888)}/metrics`, { headers: { accept: 'text/plain;version=1.0.0;escaping=allow-utf-8' } })).text();
+          for (const line of text.split('\n')) if (line && !line.startsWith('#')) served.add(line.replace(/[{ ].*$/, ''));
+        }
+        expect(used.filter(n => !served.has(n))).toStrictEqual([]);
+        expect(used).toEqual(expect.arrayContaining(['jaeger_storage_bulk_index_latency_ok_seconds_bucket', 'jaeger_storage_latency_seconds_bucket', 'jaeger_storage_requests_total', 'otelcol_exporter_send_failed_spans_total']));
       });
 
       test('the dependencies endpoint answers from the dependencies index, which Jaeger v2.13 does not write', async () => {
