@@ -24,7 +24,7 @@
  * network policies are generated from this graph.
  */
 import { findAddresses, isBindOrLoopback } from './_addresses';
-import { isString, Json, list, Manifest, parseStructured, rec, str, walkStrings } from './_json';
+import { escapePointer, isString, Json, list, Manifest, parseStructured, rec, str, walkStrings } from './_json';
 import { ContainerPort, PodTemplate, servingPorts, StackIndex, StackIndexOptions } from './stack-index';
 
 /** Options of {@link FlowGraph.of}. */
@@ -434,7 +434,7 @@ function configInputs(o: Manifest, keys?: readonly string[], documents?: Documen
   const out: Array<Input & { section?: string; document?: boolean }> = [];
   for (const [key, value] of Object.entries(rec(o[field]) ?? {})) {
     if (typeof value !== 'string' || (keys && !keys.includes(key))) continue;
-    const base = `/${field}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const base = `/${field}/${escapePointer(key)}`;
     const docs = parseStructured(value);
     if (!docs) {
       out.push({ origin: o, path: base, text: value });
@@ -450,6 +450,20 @@ function configInputs(o: Manifest, keys?: readonly string[], documents?: Documen
     });
   }
   return out;
+}
+
+/**
+ * Every string of a ConfigMap's `data` or a Secret's `stringData`, with its JSON pointer: a value
+ * that parses as YAML or JSON into a mapping or list is walked (`/data/config.yaml#/exporters/otlp/endpoint`),
+ * any other is one string (`/data/url`).
+ */
+export function configurationStrings(o: Manifest): Array<{ readonly path: string; readonly text: string }> {
+  return configInputs(o).map(({ path, text }) => ({ path, text }));
+}
+
+/** Every string of a custom resource's spec with its JSON pointer, image references left out (they name registries). */
+export function customResourceStrings(o: Manifest): Array<{ readonly path: string; readonly text: string }> {
+  return customResourceInputs(o).map(({ path, text }) => ({ path, text }));
 }
 
 /** The strings of a custom resource's spec, image references left out. */

@@ -24,9 +24,8 @@
  *   its DNS forms, or are listed in `externalEndpoints`.
  */
 import { findAddresses, isBindOrLoopback, type FoundAddress } from '../../constructs/wiring/_addresses';
-import {
-  escapePointer, isRecord, isString, list, parseStructured, rec, str, stringMap, unmetLabelSelector, unmetMatchLabels, walkStrings, type Json,
-} from '../../constructs/wiring/_json';
+import { isRecord, isString, list, rec, str, stringMap, unmetLabelSelector, unmetMatchLabels, type Json } from '../../constructs/wiring/_json';
+import { configurationStrings, customResourceStrings } from '../../constructs/wiring/flow-graph';
 import { servingPorts, StackIndex, type ContainerPort, type PodTemplate } from '../../constructs/wiring/stack-index';
 import { objectRef, type K8sObject } from './k8s-object';
 
@@ -78,15 +77,16 @@ class WiringCheck {
         case 'PodDisruptionBudget': this.checkPdb(o, spec ?? {}); break;
         case 'RoleBinding':
         case 'ClusterRoleBinding': this.checkBinding(o); break;
-        case 'ConfigMap': this.scanConfigData(o, 'data'); break;
-        case 'Secret': this.scanConfigData(o, 'stringData'); break;
+        case 'ConfigMap':
+        case 'Secret':
+          for (const { path, text } of configurationStrings(o)) this.scanText(o, this.namespaceOf(o), path, text);
+          break;
         // Custom resources whose operators turn their spec into configuration and environment.
         case 'OpenTelemetryCollector':
         case 'Instrumentation':
-        case 'Jaeger': walkStrings(o.spec, '/spec', (text, path) => {
-          // An image reference names a registry, not an address the workload connects to.
-          if (!/\/image$/.test(path)) this.scanText(o, this.namespaceOf(o), path, text);
-        }); break;
+        case 'Jaeger':
+          for (const { path, text } of customResourceStrings(o)) this.scanText(o, this.namespaceOf(o), path, text);
+          break;
         default: break;
       }
     }
@@ -400,25 +400,6 @@ class WiringCheck {
 
   // -------------------------------------------------------------------------------------------
   // addresses in configuration
-
-  /**
-   * Each value of `data` (ConfigMap) or `stringData` (Secret) is parsed as YAML (JSON included):
-   * when it is a mapping or a list, every string in it is scanned and errors point into it
-   * (`/data/config.yaml#/exporters/otlp/endpoint`); otherwise the raw text is scanned.
-   */
-  private scanConfigData(o: K8sObject, field: 'data' | 'stringData'): void {
-    const ns = this.namespaceOf(o);
-    for (const [key, value] of Object.entries(rec(o[field]) ?? {})) {
-      if (typeof value !== 'string') continue;
-      const base = `/${field}/${escapePointer(key)}`;
-      const docs = parseStructured(value);
-      if (!docs) {
-        this.scanText(o, ns, base, value);
-        continue;
-      }
-      docs.forEach((doc, i) => walkStrings(doc, docs.length > 1 ? `${base}#${i}` : `${base}#`, (text, path) => this.scanText(o, ns, path, text)));
-    }
-  }
 
   private scanText(o: K8sObject, namespace: string, path: string, text: string): void {
     for (const address of findAddresses(text)) {
