@@ -5,16 +5,20 @@ import { ErrorScope, propError, requireDnsSubdomain } from './_errors';
 import { pinnedImage, PinnedImage } from './_image';
 import { chartNamespace } from './_namespace';
 import { goMemLimitEnv, resourceRequirements, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_pod';
+import { registerNetworkPolicies } from './network/_network-policies';
+import type { NetworkPolicyOptions } from './network/network-policy-options';
 import { noteDeliberateFindings } from './_scanner-notes';
 import { Prerequisites } from './prerequisites';
 import { ContainerResources, validateResources } from './resources';
 import { ImagePullPolicy, WORKLOAD_OPTION_KEYS, WorkloadOptions } from './workload-options';
+import { validateAnnotations, validateLabels } from './_labels';
 
 /** The chart-wide defaults as {@link TracingDefaults} registers them (kept here to avoid an import cycle). */
 export interface ChartWorkloadDefaults extends Omit<WorkloadOptions, 'image' | 'resources'> {
   readonly imageRegistry?: string;
   readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;
+  readonly networkPolicy?: NetworkPolicyOptions;
 }
 
 /** The construct that sets a chart's defaults ({@link TracingDefaults}). */
@@ -46,43 +50,10 @@ export function chartDefaults(scope: IConstruct): ChartWorkloadDefaults {
 }
 
 const PULL_POLICIES: readonly ImagePullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const REGISTRY = /^(?<host>[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:\d{1,5})?)(?<path>(\/[a-z0-9]+([._-][a-z0-9]+)*)*)$/;
 
-function validKey(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (!LABEL_NAME.test(name)) return false;
-  return prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
-}
-
-function requireStringMap(scope: ErrorScope, field: string, map: unknown): asserts map is Record<string, string> {
-  if (typeof map !== 'object' || map === null || Array.isArray(map) || Object.values(map).some(v => typeof v !== 'string')) {
-    throw propError(scope, field, map, 'a map of strings to strings');
-  }
-}
-
-/** Label keys and values as Kubernetes accepts them. */
-export function validateLabels(scope: ErrorScope, field: string, labels: Record<string, string> | undefined): void {
-  if (labels === undefined) return;
-  requireStringMap(scope, field, labels);
-  for (const [k, v] of Object.entries(labels)) {
-    if (!validKey(k)) throw propError(scope, `${field} key`, k, 'a label key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters (letters, digits, \'-\', \'_\', \'.\', starting and ending alphanumeric)');
-    if (!LABEL_VALUE.test(v)) throw propError(scope, `${field}.${k}`, v, 'a label value: at most 63 characters (letters, digits, \'-\', \'_\', \'.\', starting and ending alphanumeric), or empty');
-  }
-}
-
-/** Annotation keys as Kubernetes accepts them (values are free text). */
-export function validateAnnotations(scope: ErrorScope, field: string, annotations: Record<string, string> | undefined): void {
-  if (annotations === undefined) return;
-  requireStringMap(scope, field, annotations);
-  for (const k of Object.keys(annotations)) {
-    if (!validKey(k)) throw propError(scope, `${field} key`, k, 'an annotation key: an optional DNS subdomain prefix and \'/\', then a name of at most 63 characters (letters, digits, \'-\', \'_\', \'.\', starting and ending alphanumeric)');
-  }
-}
+/** Label and annotation checks live with the labels (constructs/_labels.ts); re-exported for the components. */
+export { validateAnnotations, validateLabels };
 
 /** A registry host, with optional port and path, to put in front of image references. */
 export function validateImageRegistry(scope: ErrorScope, field: string, registry: string): void {
@@ -179,6 +150,7 @@ export function resolveWorkload(scope: IConstruct, layers: readonly WorkloadLaye
   const chart = Chart.of(scope);
   chartNamespace(scope);
   noteDeliberateFindings(scope, () => chartDefaultsOwner(chart)?.props.annotations ?? {});
+  registerNetworkPolicies(scope, () => chartDefaultsOwner(chart)?.props.networkPolicy, () => workloadsBuiltIn(chart));
   const built = BUILT.get(chart) ?? [];
   built.push(scope.node.path);
   BUILT.set(chart, built);

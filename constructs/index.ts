@@ -56,3 +56,4 @@ export * from './monitoring/tracing-monitoring';
 export * from './monitoring/tracing-alerts';
 export * from './monitoring/pipeline-dashboard';
 export { MetricsProgram } from './monitoring/_metrics-sources';
+export type { NetworkPolicyDnsOptions, NetworkPolicyKubernetesApiOptions, NetworkPolicyOptions, NetworkPolicyPeerOptions } from './network/network-policy-options';

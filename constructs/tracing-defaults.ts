@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { propError } from './_errors';
 import { PART_OF } from './_labels';
 import { chartDefaultsOwner, registerChartDefaults, validateAnnotations, validateImageRegistry, validateLabels, validateWorkloadOptions, workloadsBuiltIn } from './_workload';
+import { NetworkPolicyOptions, validateNetworkPolicyOptions } from './network/network-policy-options';
 import { WorkloadOptions } from './workload-options';
 
 /** Props of {@link TracingDefaults}. */
@@ -28,6 +29,13 @@ export interface TracingDefaultsProps extends Omit<WorkloadOptions, 'image' | 'r
    * @default - none
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * The chart's NetworkPolicies: one per workload the library makes, denying what the stack does
+   * not need (see the README, "Network policies"); who may send spans, scrape metrics and reach the
+   * UIs, where DNS, the Kubernetes API and external endpoints are, or `enabled: false`.
+   * @default - policies on, span senders, Prometheus, the ingress controller and Grafana from every namespace
+   */
+  readonly networkPolicy?: NetworkPolicyOptions;
 }
 
 /**
@@ -68,6 +76,7 @@ export class TracingDefaults extends Construct {
     validateWorkloadOptions(this, '', props);
     validateLabels(this, 'labels', props.labels);
     validateAnnotations(this, 'annotations', props.annotations);
+    validateNetworkPolicyOptions(this, 'networkPolicy', props.networkPolicy);
     this.props = props;
     registerChartDefaults(chart, this);
 

@@ -49,7 +49,7 @@ describe('cdk8s synth', () => {
   test('fails if the app is invalid, reporting every error, and writes nothing', () => {
     const run = synth(join(root, 'test', 'fixtures', 'invalid-app.ts'));
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/synthesis refused, 5 error\(s\)/);
+    expect(run.stderr).toMatch(/synthesis refused, 6 error\(s\)/);
     expect(run.stderr).toMatch(/Deployment 'jaeger' is defined by both clash\/tracing\/Jaeger\/Resource and clash\/second\/Resource/);
     expect(run.stderr).toMatch(/Service 'jaeger' is defined by both/);
     expect(existsSync(run.out) ? readdirSync(run.out) : []).toStrictEqual([]);

@@ -30,7 +30,7 @@ describe('JaegerIngester', () => {
   test('objects: Deployment, Service for metrics only, HPA, PDB, no API token', () => {
     const { objects, ingester } = setup();
     expect(objects.filter(o => o.metadata.name.startsWith('jaeger-ingester')).map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
-      'ConfigMap/jaeger-ingester-config', 'ServiceAccount/jaeger-ingester', 'Deployment/jaeger-ingester', 'Service/jaeger-ingester',
+      'ConfigMap/jaeger-ingester-config', 'ServiceAccount/jaeger-ingester', 'Deployment/jaeger-ingester', 'NetworkPolicy/jaeger-ingester', 'Service/jaeger-ingester',
       'HorizontalPodAutoscaler/jaeger-ingester', 'PodDisruptionBudget/jaeger-ingester',
     ]);
     expect(find(objects, 'Service', 'jaeger-ingester').spec.ports).toStrictEqual([{ name: 'metrics', port: 8888, targetPort: 'metrics', protocol: 'TCP' }]);

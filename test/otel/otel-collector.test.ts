@@ -32,7 +32,7 @@ describe('OtelCollector gateway (default)', () => {
   test('objects: ConfigMap, ServiceAccount, Deployment of 2, Service, headless Service, PodDisruptionBudget; no HPA', () => {
     const { objects } = build();
     expect(own(objects).map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
-      'ConfigMap/otel-gateway-config', 'ServiceAccount/otel-gateway', 'Deployment/otel-gateway', 'Service/otel-gateway', 'Service/otel-gateway-headless',
+      'ConfigMap/otel-gateway-config', 'ServiceAccount/otel-gateway', 'Deployment/otel-gateway', 'NetworkPolicy/otel-gateway', 'Service/otel-gateway', 'Service/otel-gateway-headless',
       'PodDisruptionBudget/otel-gateway',
     ]);
     expect(find(objects, 'Deployment', 'otel-gateway').spec.replicas).toBe(2);
@@ -198,7 +198,7 @@ describe('OtelCollector agent', () => {
   test('a DaemonSet and a Service with internalTrafficPolicy Local; no PDB, no HPA', () => {
     const { objects } = build(agentProps);
     expect(own(objects).map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
-      'ConfigMap/otel-agent-config', 'ServiceAccount/otel-agent', 'DaemonSet/otel-agent', 'Service/otel-agent',
+      'ConfigMap/otel-agent-config', 'ServiceAccount/otel-agent', 'DaemonSet/otel-agent', 'NetworkPolicy/otel-agent', 'Service/otel-agent',
     ]);
     expect(find(objects, 'Service', 'otel-agent').spec.internalTrafficPolicy).toBe('Local');
     expect(find(objects, 'DaemonSet', 'otel-agent').spec.updateStrategy).toStrictEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });

@@ -33,9 +33,9 @@ describe('TailSamplingGateway', () => {
 
   test('objects: the sampling tier, its headless Service, the load-balancing tier, Role and RoleBinding', () => {
     expect(own(build().objects).map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
-      'ConfigMap/otel-sampling-config', 'ServiceAccount/otel-sampling', 'Deployment/otel-sampling', 'Service/otel-sampling', 'Service/otel-sampling-headless',
+      'ConfigMap/otel-sampling-config', 'ServiceAccount/otel-sampling', 'Deployment/otel-sampling', 'NetworkPolicy/otel-sampling', 'Service/otel-sampling', 'Service/otel-sampling-headless',
       'PodDisruptionBudget/otel-sampling',
-      'ConfigMap/otel-sampling-lb-config', 'ServiceAccount/otel-sampling-lb', 'Deployment/otel-sampling-lb', 'Service/otel-sampling-lb', 'Service/otel-sampling-lb-headless',
+      'ConfigMap/otel-sampling-lb-config', 'ServiceAccount/otel-sampling-lb', 'Deployment/otel-sampling-lb', 'NetworkPolicy/otel-sampling-lb', 'Service/otel-sampling-lb', 'Service/otel-sampling-lb-headless',
       'PodDisruptionBudget/otel-sampling-lb',
       'Role/otel-sampling-lb-endpointslices', 'RoleBinding/otel-sampling-lb-endpointslices',
     ]);

@@ -68,7 +68,7 @@ describe('the chart namespace', () => {
   test('TempoMonolithic in a chart without namespace renders none', () => {
     const { chart } = charts(undefined);
     new TempoMonolithic(chart, 'tempo');
-    expect(synth(chart).map(o => o.metadata.namespace)).toStrictEqual([undefined, undefined, undefined, undefined]);
+    expect(synth(chart).map(o => o.metadata.namespace)).toStrictEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
   test('instrumentWorkload fails if the receiver\'s chart namespace is not a DNS label', () => {

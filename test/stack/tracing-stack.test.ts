@@ -12,7 +12,7 @@ describe('TracingStack', () => {
     const stack = new TracingStack(chart, 'tracing', { preset: TracingPreset.DEV });
     const objects = synth(chart);
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual([
-      'Namespace/dev', 'ConfigMap/jaeger-config', 'ConfigMap/jaeger-sampling', 'ServiceAccount/jaeger', 'Deployment/jaeger', 'Service/jaeger',
+      'Namespace/dev', 'ConfigMap/jaeger-config', 'ConfigMap/jaeger-sampling', 'ServiceAccount/jaeger', 'Deployment/jaeger', 'NetworkPolicy/jaeger', 'Service/jaeger',
     ]);
     expect(find(objects, 'Namespace', 'dev').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(find(objects, 'Namespace', 'dev').metadata.namespace).toBeUndefined();

@@ -25,7 +25,7 @@ describe('TempoMonolithic', () => {
 
   test('defaults: a ConfigMap, a ServiceAccount, a headless Service and a StatefulSet of one', () => {
     const { objects, statefulSet } = build();
-    expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual(['ConfigMap/tempo-config', 'ServiceAccount/tempo', 'Service/tempo', 'StatefulSet/tempo']);
+    expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toStrictEqual(['ConfigMap/tempo-config', 'ServiceAccount/tempo', 'Service/tempo', 'StatefulSet/tempo', 'NetworkPolicy/tempo']);
     expect(statefulSet.spec).toMatchObject({ replicas: 1, serviceName: 'tempo', podManagementPolicy: 'Parallel' });
     expect(statefulSet.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
   });
@@ -137,7 +137,7 @@ describe('TempoMonolithic', () => {
 
   test('name: every object is named after it', () => {
     const { objects, tempo } = build({ name: 'traces' });
-    expect(objects.map(o => o.metadata.name)).toStrictEqual(['traces-config', 'traces', 'traces', 'traces']);
+    expect(objects.map(o => o.metadata.name)).toStrictEqual(['traces-config', 'traces', 'traces', 'traces', 'traces']);
     expect(tempo.queryEndpoint.hostPort).toBe('traces.tracing.svc:3200');
   });
 

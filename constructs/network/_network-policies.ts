@@ -1,0 +1,335 @@
+/**
+ * One NetworkPolicy (networking.k8s.io/v1) per workload this library makes, generated from the
+ * chart's flow graph (constructs/wiring/flow-graph.ts): `Ingress` and `Egress` denied but for
+ *
+ * - ingress from the chart's pods that connect to the workload, on exactly those ports; from span
+ *   senders on an entry component's receiving and sampling ports; from the ingress controller on
+ *   the ports an Ingress routes to; from Grafana on the ports its datasources name; from
+ *   Prometheus on the metrics port;
+ * - egress to the pods the workload connects to (the chart's, and those operators make from its
+ *   custom resources: Strimzi's brokers); to each declared endpoint outside the chart it uses (by
+ *   namespace for a Service of another namespace, by address for an IP, else to the external
+ *   CIDRs); to the cluster DNS; to the Kubernetes API when the workload calls it.
+ *
+ * The policies are computed at synthesis, from the chart's complete objects, by a chart-level
+ * validation (cdk8s runs validations before every `chart.toJson()` and `app.synth()`); a policy
+ * rendered before its chart was validated refuses to render rather than deny everything.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { PART_OF } from '../_labels';
+import { metricsPortName } from '../_metrics-port';
+import { holdsPodSpec } from '../_pod';
+import { atSynth } from '../_token';
+import { SpanProtocol } from '../jaeger/jaeger-ports';
+import { Prerequisites } from '../prerequisites';
+import { ServiceEndpoint } from '../service-endpoint';
+import { Json, list, Manifest, rec } from '../wiring/_json';
+import { FlowGraph } from '../wiring/flow-graph';
+import { PodTemplate } from '../wiring/stack-index';
+import { NetworkPolicyOptions, resolveNetworkPolicyOptions, NetworkPolicySettings } from './network-policy-options';
+
+/** A LabelSelector, as the API takes it. */
+export interface LabelSelectorJson {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values?: readonly string[] }>;
+}
+
+/** A NetworkPolicyPeer. */
+export interface NetworkPolicyPeerJson {
+  readonly podSelector?: LabelSelectorJson;
+  readonly namespaceSelector?: LabelSelectorJson;
+  readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
+}
+
+/** A NetworkPolicyPort. */
+export interface NetworkPolicyPortJson {
+  readonly port: number;
+  readonly protocol: string;
+}
+
+/** A NetworkPolicySpec as generated: both policy types, rules in a fixed order. */
+export interface NetworkPolicySpecJson {
+  readonly podSelector: LabelSelectorJson;
+  readonly policyTypes: readonly ['Ingress', 'Egress'];
+  readonly ingress: ReadonlyArray<{ readonly from: readonly NetworkPolicyPeerJson[]; readonly ports: readonly NetworkPolicyPortJson[] }>;
+  readonly egress: ReadonlyArray<{ readonly to: readonly NetworkPolicyPeerJson[]; readonly ports: readonly NetworkPolicyPortJson[] }>;
+}
+
+/** What the policies of a chart need besides its objects. */
+export interface NetworkPolicyContext {
+  readonly options: NetworkPolicySettings;
+  /** The chart's namespace (objects that set none are there). */
+  readonly namespace: string;
+  /** Service ports that applications send spans to and poll sampling strategies from. */
+  readonly entryEndpoints: ReadonlyArray<{ readonly serviceName: string; readonly namespace?: string; readonly port: number }>;
+  /** The chart's declared endpoints outside it (`Prerequisites`), as `host:port`. */
+  readonly externalEndpoints: readonly string[];
+}
+
+const NAMESPACE_NAME = 'kubernetes.io/metadata.name';
+
+/** Rules being built: the ports each peer is allowed, rendered as one rule per set of ports. */
+class Rules {
+  private readonly byPeer = new Map<string, { peers: NetworkPolicyPeerJson[]; ports: Map<string, NetworkPolicyPortJson> }>();
+
+  /** Allows `port`/`protocol` from (or to) `peers`, which one rule lists together. */
+  public add(peers: readonly NetworkPolicyPeerJson[], port: number, protocol: string): void {
+    const key = JSON.stringify(peers.map(canonical));
+    let entry = this.byPeer.get(key);
+    if (!entry) {
+      entry = { peers: [...peers], ports: new Map() };
+      this.byPeer.set(key, entry);
+    }
+    entry.ports.set(`${protocol}/${port}`, { port, protocol });
+  }
+
+  /**
+   * One rule per set of ports, listing every peer allowed exactly those ports: peers sorted by
+   * their JSON when `sorted` (else in the order added), ports by number then protocol, rules by
+   * their first peer.
+   */
+  public render(sorted: boolean): Array<{ peers: NetworkPolicyPeerJson[]; ports: NetworkPolicyPortJson[] }> {
+    const entries = [...this.byPeer.entries()];
+    if (sorted) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const rules = new Map<string, { peers: NetworkPolicyPeerJson[]; ports: NetworkPolicyPortJson[] }>();
+    for (const [, entry] of entries) {
+      const ports = [...entry.ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+      const key = JSON.stringify(ports);
+      const rule = rules.get(key);
+      if (rule) rule.peers.push(...entry.peers);
+      else rules.set(key, { peers: [...entry.peers], ports });
+    }
+    return [...rules.values()];
+  }
+}
+
+/** `rules` without those whose peers an earlier rule lists alike with all their ports (a category repeating another). */
+function withoutRepeats<R extends { peers: NetworkPolicyPeerJson[]; ports: NetworkPolicyPortJson[] }>(rules: readonly R[]): R[] {
+  const kept: R[] = [];
+  for (const r of rules) {
+    const peers = JSON.stringify(r.peers.map(canonical));
+    const covered = kept.some(k => JSON.stringify(k.peers.map(canonical)) === peers
+      && r.ports.every(p => k.ports.some(q => q.port === p.port && q.protocol === p.protocol)));
+    if (!covered) kept.push(r);
+  }
+  return kept;
+}
+
+/** A JSON value with object keys sorted, so that equal peers compare equal. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (rec(value)) return Object.fromEntries(Object.keys(value as Json).sort().map(k => [k, canonical((value as Json)[k])]));
+  return value;
+}
+
+function selector(matchLabels: Readonly<Record<string, string>>): LabelSelectorJson {
+  return Object.keys(matchLabels).length === 0 ? {} : { matchLabels: { ...matchLabels } };
+}
+
+/** The peer for `options`' selectors. */
+function optionPeer(o: { readonly namespaceSelector: Readonly<Record<string, string>>; readonly podSelector: Readonly<Record<string, string>> }): NetworkPolicyPeerJson {
+  return { namespaceSelector: selector(o.namespaceSelector), ...(Object.keys(o.podSelector).length > 0 ? { podSelector: selector(o.podSelector) } : {}) };
+}
+
+/** The peer that selects `t`'s pods, seen from a policy in `namespace`. */
+function templatePeer(t: PodTemplate, namespace: string): NetworkPolicyPeerJson {
+  const podSelector = t.selector as LabelSelectorJson;
+  return t.namespace === namespace ? { podSelector } : { namespaceSelector: selector({ [NAMESPACE_NAME]: t.namespace }), podSelector };
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Where a declared endpoint is, as peers: a Service of another namespace (`<svc>.<ns>.svc`) is
+ * that namespace; a single label, a Service of the chart's own namespace that it does not contain;
+ * an IP address, that address; `<a>.<b>` is either a Service of namespace `b` or a host outside;
+ * any other host is outside the cluster, at one of the external CIDRs.
+ */
+function endpointPeers(host: string, namespace: string, clusterDomain: string, externalCidrs: readonly string[]): NetworkPolicyPeerJson[] {
+  const outside = externalCidrs.map(cidr => ({ ipBlock: { cidr } }));
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (IPV4.test(bare)) return [{ ipBlock: { cidr: `${bare}/32` } }];
+  if (bare.includes(':')) return [{ ipBlock: { cidr: `${bare}/128` } }];
+  const inNamespace = (ns: string): NetworkPolicyPeerJson => (ns === namespace ? { podSelector: {} } : { namespaceSelector: selector({ [NAMESPACE_NAME]: ns }) });
+  let labels = host.split('.');
+  const domain = ['svc', ...clusterDomain.split('.')];
+  const suffix = (s: string[]) => labels.length > s.length && s.every((l, i) => labels[labels.length - s.length + i] === l);
+  if (suffix(domain) || suffix(['svc'])) {
+    labels = labels.slice(0, labels.length - (suffix(domain) ? domain.length : 1));
+    return labels.length >= 2 ? [inNamespace(labels[labels.length - 1])] : outside;
+  }
+  if (labels.length === 1) return [inNamespace(namespace)];
+  if (labels.length === 2) return [inNamespace(labels[1]), ...outside];
+  return outside;
+}
+
+/**
+ * The NetworkPolicy spec of each of `workloads` (manifests among `objects`, the chart's complete
+ * objects), keyed by workload.
+ */
+export function networkPolicySpecs(objects: readonly Manifest[], workloads: readonly Manifest[], context: NetworkPolicyContext): Map<Manifest, NetworkPolicySpecJson> {
+  const o = context.options;
+  const graph = FlowGraph.of(objects, { externalEndpoints: context.externalEndpoints, defaultNamespace: context.namespace });
+  const clusterDomain = graph.index.clusterDomain;
+  const specs = new Map<Manifest, NetworkPolicySpecJson>();
+
+  // Entry components: the pods and ports behind the Services applications send spans to.
+  const entries = context.entryEndpoints.flatMap(e => {
+    const svc = graph.index.find('Service', e.namespace ?? context.namespace, e.serviceName);
+    return svc ? graph.targetsOf(svc, e.port) : [];
+  });
+
+  for (const workload of workloads) {
+    const t = graph.index.templates.find(x => x.owner === workload);
+    if (!t) continue;
+    const ns = t.namespace;
+    const fromPods = new Rules();
+    const fromSpanSenders = new Rules();
+    const fromIngress = new Rules();
+    const fromGrafana = new Rules();
+    const fromPrometheus = new Rules();
+    for (const f of graph.podFlows.filter(x => x.target === t)) {
+      if (f.source.kind === 'pod') fromPods.add([templatePeer(f.source.template, ns)], f.port, f.protocol);
+      if (f.source.kind === 'ingress-controller') fromIngress.add([optionPeer(o.ingressController)], f.port, f.protocol);
+      if (f.source.kind === 'config-reader' && f.source.object.metadata.labels?.grafana_datasource !== undefined) {
+        fromGrafana.add([optionPeer(o.grafana)], f.port, f.protocol);
+      }
+    }
+    for (const e of entries.filter(x => x.template === t)) fromSpanSenders.add([optionPeer(o.spanSenders)], e.port, e.protocol);
+    const containers = list(t.spec.containers).map(c => ({ ports: list(rec(c)?.ports).map(p => rec(p) as { name?: string; containerPort?: number; protocol?: string }) }));
+    const metricsName = metricsPortName({ labels: t.labels, containers });
+    const metrics = containers.flatMap(c => c.ports).find(p => p.name === metricsName);
+    if (metricsName && typeof metrics?.containerPort === 'number') fromPrometheus.add([optionPeer(o.metrics)], metrics.containerPort, metrics.protocol ?? 'TCP');
+
+    const toPods = new Rules();
+    const toOutside = new Rules();
+    const toDns = new Rules();
+    const toApi = new Rules();
+    for (const f of graph.podFlows.filter(x => x.source.kind === 'pod' && x.source.template === t)) toPods.add([templatePeer(f.target, ns)], f.port, f.protocol);
+    for (const f of graph.externalFlows.filter(x => x.source.kind === 'pod' && x.source.template === t)) {
+      toOutside.add(endpointPeers(f.host, ns, clusterDomain, o.externalCidrs), f.port, f.protocol);
+    }
+    const dnsPeers = [optionPeer(o.dns), ...o.dns.cidrs.map(cidr => ({ ipBlock: { cidr } }))];
+    for (const protocol of ['UDP', 'TCP']) toDns.add(dnsPeers, 53, protocol);
+    if (graph.kubernetesApi.some(a => a.template === t)) {
+      for (const port of o.kubernetesApi.ports) toApi.add(o.kubernetesApi.cidrs.map(cidr => ({ ipBlock: { cidr } })), port, 'TCP');
+    }
+
+    const ingress = [...fromPods.render(true), ...fromSpanSenders.render(false), ...fromIngress.render(false), ...fromGrafana.render(false), ...fromPrometheus.render(false)];
+    const egress = [...toPods.render(true), ...toOutside.render(true), ...toDns.render(false), ...toApi.render(false)];
+    specs.set(workload, {
+      podSelector: t.selector as LabelSelectorJson,
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: withoutRepeats(ingress).map(r => ({ from: r.peers, ports: r.ports })),
+      egress: withoutRepeats(egress).map(r => ({ to: r.peers, ports: r.ports })),
+    });
+  }
+  return specs;
+}
+
+/** Something that receives spans, as {@link ISpanReceiver} describes it (looked up by shape: no import cycle). */
+interface SpanReceiverLike {
+  spanEndpoint(protocol?: SpanProtocol): ServiceEndpoint;
+  readonly loadBalancedByTraceId?: boolean;
+  readonly grpcReplicasEndpoint?: ServiceEndpoint;
+}
+
+/** Something that serves sampling strategies, as {@link IRemoteSamplingSource} describes it. */
+interface SamplingSourceLike {
+  readonly samplingEndpoint: ServiceEndpoint;
+  readonly samplingGrpcEndpoint: ServiceEndpoint;
+}
+
+/**
+ * The endpoints that applications are told to use, by the constructs of `chart` that receive spans
+ * (not a tier behind a load balancer by trace id) or serve sampling strategies. A receiver throws
+ * for a protocol it does not accept, a Jaeger without strategies for the sampling endpoints: those
+ * are not endpoints.
+ */
+function entryEndpoints(chart: Chart): ServiceEndpoint[] {
+  const out: ServiceEndpoint[] = [];
+  const attempt = (get: () => ServiceEndpoint | undefined) => {
+    try {
+      const e = get();
+      if (e) out.push(e);
+    } catch {
+      // not served (see above)
+    }
+  };
+  for (const c of chart.node.findAll()) {
+    if (Chart.of(c) !== chart) continue;
+    const receiver = c as unknown as Partial<SpanReceiverLike>;
+    if (typeof receiver.spanEndpoint === 'function' && receiver.loadBalancedByTraceId !== true) {
+      for (const protocol of Object.values(SpanProtocol)) attempt(() => (receiver as SpanReceiverLike).spanEndpoint(protocol));
+      attempt(() => receiver.grpcReplicasEndpoint);
+    }
+    if ('samplingEndpoint' in c && 'samplingGrpcEndpoint' in c) {
+      attempt(() => (c as unknown as SamplingSourceLike).samplingEndpoint);
+      attempt(() => (c as unknown as SamplingSourceLike).samplingGrpcEndpoint);
+    }
+  }
+  return out;
+}
+
+/** The NetworkPolicy of one workload: its spec is set by the chart's pass before it renders. */
+class WorkloadNetworkPolicy extends ApiObject {
+  public spec?: NetworkPolicySpecJson;
+
+  constructor(workload: ApiObject) {
+    const holder: { policy?: WorkloadNetworkPolicy } = {};
+    super(workload, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: workload.name, labels: { ...(workload.metadata.toJson().labels ?? {}) } },
+      spec: atSynth(() => {
+        const spec = holder.policy?.spec;
+        if (!spec) throw new Error(`${holder.policy?.node.path}: the NetworkPolicy is computed from the whole chart when it is synthesized (chart.toJson(), app.synth()), after its validations`);
+        return spec;
+      }),
+    });
+    holder.policy = this;
+  }
+}
+
+const REGISTERED = new WeakSet<Chart>();
+
+/**
+ * Registers, once per chart, the pass that makes and computes the NetworkPolicy of every workload
+ * the library makes in it: pod-template kinds labelled as this library's, made by a component that
+ * resolved its workload options (`components()`, their construct paths). `options()` gives the
+ * chart's `networkPolicy` defaults.
+ */
+export function registerNetworkPolicies(scope: IConstruct, options: () => NetworkPolicyOptions | undefined, components: () => readonly string[]): void {
+  const chart = Chart.of(scope);
+  if (REGISTERED.has(chart)) return;
+  REGISTERED.add(chart);
+  const policies = new Map<ApiObject, WorkloadNetworkPolicy>();
+  // Not `instanceof`: ApiObject answers it for every ApiObject (Symbol.hasInstance).
+  const ours = new Set<IConstruct>();
+  chart.node.addValidation({
+    validate: () => {
+      const resolved = resolveNetworkPolicyOptions(options());
+      if (!resolved.enabled) return [];
+      const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart && !ours.has(c));
+      const paths = components();
+      const workloads = objects.filter(c => holdsPodSpec(c.kind) && c.kind !== 'Pod' && c.metadata.getLabel('app.kubernetes.io/part-of') === PART_OF
+        && paths.some(p => c.node.path.startsWith(`${p}/`)));
+      for (const w of workloads) {
+        if (policies.has(w)) continue;
+        const policy = new WorkloadNetworkPolicy(w);
+        policies.set(w, policy);
+        ours.add(policy);
+      }
+      const rendered = new Map(objects.map(c => [c, c.toJson() as Manifest]));
+      const specs = networkPolicySpecs([...rendered.values()], workloads.map(w => rendered.get(w)!), {
+        options: resolved,
+        namespace: chart.namespace ?? 'default',
+        entryEndpoints: entryEndpoints(chart),
+        externalEndpoints: Prerequisites.of(chart).endpoints.map(e => e.name),
+      });
+      for (const w of workloads) policies.get(w)!.spec = specs.get(rendered.get(w)!);
+      return [];
+    },
+  });
+}
