@@ -200,6 +200,7 @@ const SAMPLE_APP_SCANNER_NOTES = {
   'checkov.io/skip1': 'CKV_K8S_11=no CPU limit: the request reserves the CPU and a limit would throttle bursts',
   'checkov.io/skip2': 'CKV_K8S_15=the demo image is pinned to its release tag, so IfNotPresent spares a pull per pod start',
   'checkov.io/skip3': 'CKV_K8S_43=the demo image is pinned to the OpenTelemetry demo release tag 2.1.3',
+  'checkov.io/skip4': 'CKV2_K8S_6=a sample application stands for the user\'s own, whose NetworkPolicy is the user\'s to write (the library\'s workloads have theirs)',
 };
 
 /** The `trace-pipeline` example stack: agent, tail-sampling gateway, instrumented applications. */
