@@ -48,11 +48,15 @@ export interface NetworkPolicyPortJson {
   readonly protocol: string;
 }
 
-/** A NetworkPolicySpec as generated: both policy types, rules in a fixed order. */
+/**
+ * A NetworkPolicySpec as generated: both policy types, rules in a fixed order. No `ingress` at all
+ * when nothing may come in (the API server stores an empty list as none: a manifest that said `[]`
+ * would differ from the object read back).
+ */
 export interface NetworkPolicySpecJson {
   readonly podSelector: LabelSelectorJson;
   readonly policyTypes: readonly ['Ingress', 'Egress'];
-  readonly ingress: ReadonlyArray<{ readonly from: readonly NetworkPolicyPeerJson[]; readonly ports: readonly NetworkPolicyPortJson[] }>;
+  readonly ingress?: ReadonlyArray<{ readonly from: readonly NetworkPolicyPeerJson[]; readonly ports: readonly NetworkPolicyPortJson[] }>;
   readonly egress: ReadonlyArray<{ readonly to: readonly NetworkPolicyPeerJson[]; readonly ports: readonly NetworkPolicyPortJson[] }>;
 }
 
@@ -218,10 +222,11 @@ export function networkPolicySpecs(objects: readonly Manifest[], workloads: read
 
     const ingress = [...fromPods.render(true), ...fromSpanSenders.render(false), ...fromIngress.render(false), ...fromGrafana.render(false), ...fromPrometheus.render(false)];
     const egress = [...toPods.render(true), ...toOutside.render(true), ...toDns.render(false), ...toApi.render(false)];
+    const ingressRules = withoutRepeats(ingress).map(r => ({ from: r.peers, ports: r.ports }));
     specs.set(workload, {
       podSelector: t.selector as LabelSelectorJson,
       policyTypes: ['Ingress', 'Egress'],
-      ingress: withoutRepeats(ingress).map(r => ({ from: r.peers, ports: r.ports })),
+      ...(ingressRules.length > 0 ? { ingress: ingressRules } : {}),
       egress: withoutRepeats(egress).map(r => ({ to: r.peers, ports: r.ports })),
     });
   }

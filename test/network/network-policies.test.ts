@@ -123,7 +123,7 @@ describe('NetworkPolicies', () => {
     expect(policy(objects, 'jaeger-es-index-cleaner')).toStrictEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/component': 'es-index-cleaner', 'app.kubernetes.io/instance': 'jaeger', 'app.kubernetes.io/name': 'jaeger' } },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [],
+      // No ingress rule: nothing comes in (an empty list would read back from the API server as none).
       // The cleaner takes one URL, the first.
       egress: [{ ...es, ports: tcp(443) }, dns],
     });
