@@ -144,7 +144,8 @@ export interface ResolvedWorkload {
  * Decides the workload options of one pod of `scope`: the chart defaults ({@link TracingDefaults}),
  * then each layer (component, role), then the component's fallback. Validates the chart's namespace
  * and each layer, declares pull Secrets as prerequisites, and records that `scope` was built
- * (defaults come first).
+ * (defaults come first). Registers the chart's passes at synthesis: the scanner notes and the
+ * NetworkPolicy of every workload made by a component that resolved its options here.
  */
 export function resolveWorkload(scope: IConstruct, layers: readonly WorkloadLayer[], fallback: WorkloadFallback, opts: { readonly pullSecrets?: boolean } = {}): ResolvedWorkload {
   const chart = Chart.of(scope);
