@@ -312,6 +312,9 @@ export function registerNetworkPolicies(scope: IConstruct, options: () => Networ
   const policies = new Map<ApiObject, WorkloadNetworkPolicy>();
   // Not `instanceof`: ApiObject answers it for every ApiObject (Symbol.hasInstance).
   const ours = new Set<IConstruct>();
+  // cdk8s validates the whole app before each chart it renders: the graph is built again only
+  // when the chart's objects or the options changed since the last pass.
+  let last: { key: string; specs: NetworkPolicySpecJson[] } | undefined;
   chart.node.addValidation({
     validate: () => {
       const resolved = resolveNetworkPolicyOptions(options());
@@ -326,14 +329,20 @@ export function registerNetworkPolicies(scope: IConstruct, options: () => Networ
         policies.set(w, policy);
         ours.add(policy);
       }
-      const rendered = new Map(objects.map(c => [c, c.toJson() as Manifest]));
-      const specs = networkPolicySpecs([...rendered.values()], workloads.map(w => rendered.get(w)!), {
+      const rendered = objects.map(c => c.toJson() as Manifest);
+      const context: NetworkPolicyContext = {
         options: resolved,
         namespace: chart.namespace ?? 'default',
-        entryEndpoints: entryEndpoints(chart),
+        entryEndpoints: entryEndpoints(chart).map(e => ({ serviceName: e.serviceName, namespace: e.namespace, port: e.port })),
         externalEndpoints: Prerequisites.of(chart).endpoints.map(e => e.name),
-      });
-      for (const w of workloads) policies.get(w)!.spec = specs.get(rendered.get(w)!);
+      };
+      const ofWorkloads = workloads.map(w => rendered[objects.indexOf(w)]);
+      const key = JSON.stringify({ rendered, workloads: workloads.map(w => objects.indexOf(w)), context });
+      if (last?.key !== key) {
+        const specs = networkPolicySpecs(rendered, ofWorkloads, context);
+        last = { key, specs: ofWorkloads.map(w => specs.get(w)!) };
+      }
+      workloads.forEach((w, i) => { policies.get(w)!.spec = last!.specs[i]; });
       return [];
     },
   });
