@@ -49,8 +49,6 @@ export const TracingMetrics = {
   TEMPO3_LIVE_STORE_FAILED_COMPLETIONS: 'tempo_live_store_failed_completions_total',
   /** Tempo 3: seconds a consumer group (live-store, block-builder) lags behind a Kafka partition. */
   TEMPO3_PARTITION_LAG_SECONDS: 'tempo_ingest_group_partition_lag_seconds',
-  /** Tempo 3: block-builder fetches from Kafka that failed. */
-  TEMPO3_BLOCK_BUILDER_FETCH_ERRORS: 'tempo_block_builder_fetch_errors_total',
   /** Tempo 3: backend scheduler work-cache flushes that failed; backend worker calls retried. */
   TEMPO3_SCHEDULER_FAILED_FLUSHES: 'tempo_backend_scheduler_work_flushes_failed_total',
   TEMPO3_WORKER_CALL_RETRIES: 'tempo_backend_worker_call_retries_total',
@@ -150,7 +148,6 @@ export const TRACING_ALERT_NAMES = [
   'TempoFlushesFailing',
   'TempoCompactionFailing',
   'TempoKafkaConsumerLagging',
-  'TempoBlockBuilderFetchFailing',
   'TempoBackendJobsFailing',
   'TempoQueryErrors',
   'TracingServiceErrorRatioHigh',
@@ -354,16 +351,7 @@ export function alertDefinitions(input: RuleInput): AlertDefinition[] {
     severity: AlertSeverity.WARNING,
     area: 'tempo',
     summary: 'A Tempo consumer lags behind Kafka',
-    description: 'Consumer group {{ $labels.group }} on {{ $labels.pod }} is {{ $value | humanizeDuration }} behind partition {{ $labels.partition }}: recent traces are not queryable (live-stores) or not written to the object store (block-builders). Add replicas or resources to that component.',
-  }));
-  add(selector(input, t => isTempo(3)(t) && t.component === 'block-builder'), sel => ({
-    alert: 'TempoBlockBuilderFetchFailing',
-    expr: `sum by (namespace, pod) (rate(${M.TEMPO3_BLOCK_BUILDER_FETCH_ERRORS}{${sel}}[${w}])) > 0`,
-    for: '10m',
-    severity: AlertSeverity.CRITICAL,
-    area: 'tempo',
-    summary: 'A block-builder cannot read from Kafka',
-    description: '{{ $labels.pod }} fails to fetch from Kafka: no blocks reach the object store. Check the Kafka brokers and the credentials.',
+    description: 'Consumer group {{ $labels.group }} on {{ $labels.pod }} is {{ $value | humanizeDuration }} behind partition {{ $labels.partition }}: recent traces are not queryable (live-stores) or not written to the object store (block-builders). A consumer that cannot read Kafka at all lags too: check the brokers and credentials first, then add replicas or resources to that component.',
   }));
   add(selector(input, t => isTempo(3)(t) && (t.component === 'backend-scheduler' || t.component === 'backend-worker' || t.component === 'monolithic')), sel => ({
     alert: 'TempoBackendJobsFailing',

@@ -172,3 +172,12 @@ export async function sendSpan(port: number, traceId: string, service: string, n
     return 0;
   }
 }
+
+/** Posts one OTLP/HTTP span whose span ID is all zeros, which Tempo discards; the answer's status. */
+export async function postInvalidSpan(port: number): Promise<number> {
+  const now = Date.now() * 1_000_000;
+  const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'invalid' } }] }, scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '0000000000000000', name: 'invalid', kind: 2, startTimeUnixNano: String(now - 1e6), endTimeUnixNano: String(now) }] }] }] };
+  const r = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await r.arrayBuffer();
+  return r.status;
+}

@@ -116,7 +116,7 @@ describe('TracingMonitoring rules follow what the chart runs', () => {
     new TracingMonitoring(t3, 'monitoring');
     const objects3 = synth(t3);
     const names3 = alertNames(objects3);
-    expect(names3).toEqual(expect.arrayContaining(['TempoKafkaConsumerLagging', 'TempoBlockBuilderFetchFailing', 'TempoBackendJobsFailing', 'TempoFlushesFailing']));
+    expect(names3).toEqual(expect.arrayContaining(['TempoKafkaConsumerLagging', 'TempoBackendJobsFailing', 'TempoFlushesFailing']));
     expect(names3).not.toContain('TempoCompactionFailing');
     expect(alerts(objects3).find((r: any) => r.alert === 'TempoKafkaConsumerLagging').expr)
       .toBe('max by (namespace, pod, group, partition) (tempo_ingest_group_partition_lag_seconds{namespace="t3", job=~"t3/tempo-block-builder|t3/tempo-live-store"}) > 900');

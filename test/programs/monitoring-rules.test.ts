@@ -401,15 +401,6 @@ const FIXTURES: readonly AlertFixture[] = [
     quiet: [scraped(BLOCK_BUILDER, M.TEMPO3_PARTITION_LAG_SECONDS, { group: 'block-builder', partition: '2' }, '5x40')],
   },
   {
-    alert: 'TempoBlockBuilderFetchFailing', chart: 'tempo3', when: 'the block-builder cannot fetch from Kafka',
-    firing: [scraped(BLOCK_BUILDER, M.TEMPO3_BLOCK_BUILDER_FETCH_ERRORS, {}, '0x10 1+1x30')],
-    onset: 11, labels: { namespace: 'tempo', pod: BLOCK_BUILDER.pod, severity: 'critical', tracing_area: 'tempo' },
-    quiet: [
-      scraped(BLOCK_BUILDER, M.TEMPO3_BLOCK_BUILDER_FETCH_ERRORS, {}, '0x40'),
-      scraped(elsewhere(BLOCK_BUILDER), M.TEMPO3_BLOCK_BUILDER_FETCH_ERRORS, {}, '0x10 1+1x30'),
-    ],
-  },
-  {
     // The scheduler's counter is a plain counter every Tempo process serves; the worker's retries
     // appear only where a worker has retried: the scheduler's pod has none.
     alert: 'TempoBackendJobsFailing', chart: 'tempo3', when: 'the backend scheduler fails 20 work-cache flushes a minute',

@@ -40,7 +40,7 @@ import { podTemplateOf } from '../_support/policy';
 import { findProgram, freePort, tempDir, waitFor } from '../_support/programs';
 import { S3_SERVER, S3Server, startS3Server } from '../_support/s3-server';
 import { Manifest } from '../_support/synth';
-import { materialize, Rendered, renderedWorkload, sendSpan, StartedTempo, startTempo, tempoInUse, TempoOnLoopback, traceqlFinds, traceqlSearch } from '../_support/tempo';
+import { materialize, postInvalidSpan, Rendered, renderedWorkload, sendSpan, StartedTempo, startTempo, tempoInUse, TempoOnLoopback, traceqlFinds, traceqlSearch } from '../_support/tempo';
 
 const inUse = tempoInUse();
 if (inUse.bin && inUse.major !== '3') {
@@ -82,6 +82,7 @@ function example() {
   const config = parse(pods[0].rendered.config);
   return {
     pods,
+    rule: objects.find(o => o.kind === 'PrometheusRule') as any,
     topic: { name: (topic.spec.topicName ?? topic.metadata.name) as string, partitions: topic.spec.partitions as number },
     config,
   };
@@ -133,7 +134,7 @@ async function lookUp(port: number, traceIds: string[]): Promise<{ missing: stri
 }
 
 describeTempo3(`${label} microservices over Kafka and S3 on loopback (the tempo-production example)`, () => {
-  const { pods, topic, config } = example();
+  const { pods, topic, config, rule } = example();
   let kafka: KafkaServer | undefined;
   let s3: S3Server | undefined;
   let remoteWrite: Server | undefined;
@@ -361,6 +362,31 @@ describeTempo3(`${label} microservices over Kafka and S3 on loopback (the tempo-
     process.stdout.write(`after the block-builder, with the restarted pod alone on its partition: ${JSON.stringify(counts.bucket)}\n`);
     expect(again.missing).toStrictEqual([]);
   }, 400_000);
+
+  test('every metric name the generated Tempo alerts read is served by a pod of the workloads each alert selects', async () => {
+    // The block-builder and the live-stores have consumed by now: their lag metrics exist. Tempo
+    // counts discarded spans only once it discards one: a span with an all-zero span ID is refused
+    // by the distributor (reason invalid_span_id).
+    expect(await postInvalidSpan(distributorOtlp())).toBe(400);
+    const served = new Map<string, Set<string>>();
+    for (const p of pods.filter(q => running.has(q.name))) {
+      const text = await (await fetch(`http://127.0.0.1:${http(p.name)}/metrics`)).text();
+      const workload = p.name.replace(/-(\d+|pod)$/, '');
+      const names = served.get(workload) ?? new Set<string>();
+      for (const line of text.split('\n')) if (line && !line.startsWith('#')) names.add(line.replace(/[{ ].*$/, ''));
+      served.set(workload, names);
+    }
+    const tempoAlerts = (rule.spec.groups as any[]).flatMap(g => g.rules).filter((r: any) => /^Tempo/.test(r.alert ?? ''));
+    const missing: string[] = [];
+    for (const r of tempoAlerts) {
+      const jobs = [...(r.expr as string).matchAll(/job(?:=~|=)"([^"]+)"/g)].flatMap(m => m[1].split('|').map(j => j.replace(/^[^/]+\//, '')));
+      const names = [...(r.expr as string).matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=[{[])/g)].map(m => m[1]);
+      for (const n of names) if (!jobs.some(j => served.get(j)?.has(n))) missing.push(`${r.alert}: ${n} (jobs ${jobs.join(', ')})`);
+    }
+    counts.tempoAlertsChecked = tempoAlerts.length;
+    expect(missing).toStrictEqual([]);
+    expect(tempoAlerts.map((r: any) => r.alert)).toEqual(expect.arrayContaining(['TempoKafkaConsumerLagging', 'TempoBackendJobsFailing', 'TempoFlushesFailing', 'TempoQueryErrors', 'TempoDiscardingSpans']));
+  }, 60_000);
 
   test('the metrics-generator read the spans from Kafka and remote-wrote their metrics', async () => {
     await waitFor('a remote write from the metrics-generator', async () => (remoteWrites > 0 ? true : undefined), 60_000, 1000);
