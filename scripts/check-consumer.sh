@@ -80,8 +80,8 @@ cat > main.ts <<'EOF'
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import {
-  CollectorMode, OtelCollector, SamplingPolicy, StrimziKafka, TailSamplingPolicy, TempoMonolithic, TraceSearch, TracingPreset, TracingStack,
-  instrumentWorkload, synthesizeApp,
+  CollectorMode, OtelCollector, SamplingPolicy, StrimziKafka, TailSamplingPolicy, TempoMonolithic, TraceSearch, TracingMonitoring, TracingPreset,
+  TracingStack, instrumentWorkload, synthesizeApp,
 } from 'cdk8s-tracing';
 
 const app = new App({ outdir: 'dist' });
@@ -102,6 +102,7 @@ const gateway = new OtelCollector(tracing, 'gateway', {
   mode: CollectorMode.GATEWAY, replicas: 1, exportTo: [jaeger, tempo], tailSampling: policy,
   queue: { initialInterval: Duration.seconds(1), maxInterval: Duration.seconds(10) },
 });
+new TracingMonitoring(tracing, 'monitoring', { labels: { release: 'kube-prometheus-stack' } });
 
 const queue = new Chart(app, 'queue', { namespace: 'kafka' });
 new StrimziKafka(queue, 'kafka', { retention: Duration.hours(12), brokers: { storage: { size: Size.gibibytes(20) } } });
@@ -126,7 +127,7 @@ objects="$(node - <<'EOF'
 const fs = require('fs');
 const { parseAllDocuments } = require('yaml');
 const want = {
-  'tracing.k8s.yaml': ['Deployment/jaeger', 'Service/jaeger', 'StatefulSet/tempo', 'Deployment/otel-gateway', 'ConfigMap/otel-gateway-config'],
+  'tracing.k8s.yaml': ['Deployment/jaeger', 'Service/jaeger', 'StatefulSet/tempo', 'Deployment/otel-gateway', 'ConfigMap/otel-gateway-config', 'PodMonitor/otel-gateway', 'PrometheusRule/tracing-alerts', 'NetworkPolicy/otel-gateway'],
   'queue.k8s.yaml': ['Kafka/', 'KafkaNodePool/', 'KafkaTopic/'],
   'shop.k8s.yaml': ['Deployment/shop-checkout-'],
 };
