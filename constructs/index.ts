@@ -57,3 +57,8 @@ export * from './monitoring/tracing-alerts';
 export * from './monitoring/pipeline-dashboard';
 export { MetricsProgram } from './monitoring/_metrics-sources';
 export type { NetworkPolicyDnsOptions, NetworkPolicyKubernetesApiOptions, NetworkPolicyOptions, NetworkPolicyPeerOptions } from './network/network-policy-options';
+export * from './diagram/flow-diagram';
+export * from './diagram/dot';
+export * from './diagram/mermaid';
+export * from './diagram/svg';
+export * from './diagram/app-diagrams';

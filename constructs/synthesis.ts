@@ -1,22 +1,36 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { redactCredentials } from './_errors';
+import { writeAppDiagrams } from './diagram/app-diagrams';
 
 /** Every construct's validation error in `scope`'s tree, each prefixed with its construct path (credentials in URLs redacted). */
 export function validationErrors(scope: IConstruct): string[] {
   return scope.node.findAll().flatMap(c => c.node.validate().map(message => redactCredentials(`${c.node.path}: ${message}`)));
 }
 
+/** Options of {@link synthesizeApp}. */
+export interface SynthesizeOptions {
+  /**
+   * Write a picture of each chart's data flow next to its manifests: `<chart id>.svg` (Graphviz,
+   * run in WebAssembly, offline) and `<chart id>.md` (the same diagram as a Mermaid block to paste
+   * into documentation), both derived from the chart's wiring.
+   * @default true
+   */
+  readonly diagrams?: boolean;
+}
+
 /**
- * Validates the whole app, then synthesizes it. An app with any error writes nothing: the
- * errors are all reported at once, in one thrown Error.
+ * Validates the whole app, then synthesizes it into `app.outdir`, with a picture of each chart
+ * (see {@link SynthesizeOptions.diagrams}). An app with any error writes nothing: the errors are
+ * all reported at once, in one thrown Error.
  */
-export function synthesizeApp(app: App): void {
+export function synthesizeApp(app: App, options: SynthesizeOptions = {}): void {
   const errors = validationErrors(app);
   if (errors.length > 0) {
     throw new Error(`synthesis refused, ${errors.length} error(s):\n${errors.map(e => `  ${e}`).join('\n')}`);
   }
   app.synth();
+  if (options.diagrams ?? true) writeAppDiagrams(app);
 }
 
 const CHECKED = new WeakSet<Chart>();

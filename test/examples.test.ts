@@ -8,11 +8,12 @@ import { policyErrors } from './_support/policy';
 import { Manifest } from './_support/synth';
 import { describeWithSchemas, schemaErrors, wiringErrors } from './_support/validate-manifests';
 
-// The example stacks exactly as `npm run synth` writes them: synthesized to files, read back.
+// The example stacks exactly as `npm run synth` writes them: synthesized to files (the manifests,
+// and the pictures test/diagram/ checks), read back.
 const outdir = mkdtempSync(join(tmpdir(), 'examples-'));
 const app = buildApp({ outdir });
 synthesizeApp(app);
-const stacks = readdirSync(outdir).sort().map(file => {
+const stacks = readdirSync(outdir).filter(file => file.endsWith('.k8s.yaml')).sort().map(file => {
   const chart = app.charts.find(c => `${c.node.id}.k8s.yaml` === file)!;
   const objects = parseAllDocuments(readFileSync(join(outdir, file), 'utf8')).map(d => d.toJS() as Manifest);
   return { file, chart, objects };

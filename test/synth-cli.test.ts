@@ -38,12 +38,11 @@ describe('cdk8s synth', () => {
     expect(synth(app, { latestCli: '99.0.0' }).stderr).toBe('');
   });
 
-  test('the default app writes one manifest file per example stack, printing nothing on stderr', () => {
+  test('the default app writes one manifest file per example stack and its pictures (SVG, Mermaid), printing nothing on stderr', () => {
     const run = synth(join(root, 'main.ts'));
     expect({ status: run.status, stderr: run.stderr }).toStrictEqual({ status: 0, stderr: '' });
-    expect(readdirSync(run.out).sort()).toStrictEqual([
-      'jaeger-dev.k8s.yaml', 'jaeger-operator.k8s.yaml', 'jaeger-production.k8s.yaml', 'tempo-monolithic.k8s.yaml', 'tempo-production.k8s.yaml', 'trace-pipeline.k8s.yaml',
-    ]);
+    expect(readdirSync(run.out).sort()).toStrictEqual(['jaeger-dev', 'jaeger-operator', 'jaeger-production', 'tempo-monolithic', 'tempo-production', 'trace-pipeline']
+      .flatMap(stack => [`${stack}.k8s.yaml`, `${stack}.md`, `${stack}.svg`]));
   });
 
   test('fails if the app is invalid, reporting every error, and writes nothing', () => {

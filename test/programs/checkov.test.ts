@@ -32,7 +32,7 @@ describeCheckov(`Checkov ${CHECKOV_VERSION} over the example stacks`, () => {
 
   beforeAll(() => {
     outdir = tempDir('checkov-examples');
-    synthesizeApp(buildApp({ outdir }));
+    synthesizeApp(buildApp({ outdir }), { diagrams: false });
     const run = spawnSync(checkov, ['-d', outdir, '--framework', 'kubernetes', '-o', 'json', '--skip-download'],
       { encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
     // Exit code 1 means "findings"; anything else, or no JSON, is a failed run.

@@ -61,7 +61,7 @@ function typeToken(o: { apiVersion: string; kind: string }): string {
 /** The example app's objects exactly as `npm run synth` writes them, in file order. */
 function synthesizedExamples(): any[] {
   const outdir = tempDir('pulumi-examples');
-  synthesizeApp(buildApp({ outdir }));
+  synthesizeApp(buildApp({ outdir }), { diagrams: false });
   const objects = readdirSync(outdir).sort().flatMap(f => parseAllDocuments(readFileSync(join(outdir, f), 'utf8')).map(d => d.toJS()).filter(Boolean));
   rmSync(outdir, { recursive: true, force: true });
   return objects;

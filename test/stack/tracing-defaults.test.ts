@@ -70,7 +70,7 @@ describe('every example stack with TracingDefaults set in each chart', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'defaults-'));
   const app = buildApp({ outdir }, { defaults: DEFAULTS });
   synthesizeApp(app);
-  const stacks = readdirSync(outdir).sort().map(file => ({
+  const stacks = readdirSync(outdir).filter(file => file.endsWith('.k8s.yaml')).sort().map(file => ({
     file,
     chart: app.charts.find(c => `${c.node.id}.k8s.yaml` === file)!,
     objects: parseAllDocuments(readFileSync(join(outdir, file), 'utf8')).map(d => d.toJS() as Manifest & Record<string, any>),
