@@ -102,7 +102,12 @@ export interface StackManifests {
 
 /** The diagram of one stack's manifests. */
 export function diagramOfManifests(objects: readonly Manifest[], options: FlowDiagramOptions = {}): FlowDiagram {
-  return new StackDrawing(options.title ?? '', objects, options).draw([]);
+  return new StackDrawing(options.title ?? '', FlowGraph.of(objects, options)).draw([]);
+}
+
+/** The diagram of a stack whose flow graph is built already (by the `check` command, say), titled `title`. */
+export function diagramOfFlowGraph(graph: FlowGraph, title: string = ''): FlowDiagram {
+  return new StackDrawing(title, graph).draw([]);
 }
 
 /**
@@ -111,7 +116,7 @@ export function diagramOfManifests(objects: readonly Manifest[], options: FlowDi
  * so that `trace-pipeline`'s gateway exports to `jaeger-production`'s collector, not to a host name.
  */
 export function diagramsOfStacks(stacks: readonly StackManifests[], options: Omit<FlowGraphOptions, 'externalEndpoints' | 'defaultNamespace'> = {}): FlowDiagram[] {
-  const drawings = stacks.map(s => new StackDrawing(s.name, s.objects, { ...options, externalEndpoints: s.externalEndpoints, defaultNamespace: s.defaultNamespace }));
+  const drawings = stacks.map(s => new StackDrawing(s.name, FlowGraph.of(s.objects, { ...options, externalEndpoints: s.externalEndpoints, defaultNamespace: s.defaultNamespace })));
   return drawings.map(d => d.draw(drawings.filter(o => o !== d)));
 }
 
@@ -159,12 +164,12 @@ function trafficOf(from: DiagramNodeKind, to: DiagramNodeKind, protocol: string)
 
 /** A stack's flow graph and nodes, drawn alone or among other stacks. */
 class StackDrawing {
-  private readonly graph: FlowGraph;
+  private readonly objects: readonly Manifest[];
   private readonly units: TemplateUnit[];
   private readonly unitOf = new Map<PodTemplate, TemplateUnit>();
 
-  constructor(private readonly name: string, private readonly objects: readonly Manifest[], options: FlowGraphOptions) {
-    this.graph = FlowGraph.of(objects, options);
+  constructor(private readonly name: string, private readonly graph: FlowGraph) {
+    this.objects = graph.index.objects;
     this.units = templateUnits(this.graph.index);
     for (const u of this.units) for (const t of u.templates) this.unitOf.set(t, u);
   }

@@ -2,9 +2,10 @@
 import { App, Chart } from 'cdk8s';
 import { buildApp } from '../../main';
 import {
-  diagramOfManifests, diagramsOfApp, DiagramNodeKind, DiagramTraffic, escapeMermaid, FlowDiagram, renderDot, renderMermaid, renderMermaidMarkdown,
+  diagramOfFlowGraph, diagramOfManifests, diagramsOfApp, DiagramNodeKind, DiagramTraffic, escapeMermaid, FlowDiagram, renderDot, renderMermaid, renderMermaidMarkdown,
 } from '../../constructs';
 import { Manifest } from '../../constructs/wiring/_json';
+import { FlowGraph } from '../../constructs/wiring/flow-graph';
 
 /** `id [kind, outside]: details | sampling: ...` for each node, `from -> to (protocol port, traffic, pulled)` for each edge. */
 function summary(d: FlowDiagram): { nodes: string[]; edges: string[] } {
@@ -205,6 +206,12 @@ describe('the picture of each example stack', () => {
       'kubernetes-api [kubernetes-api, outside]: kubernetes.default.svc',
     ]);
   });
+});
+
+test('a flow graph built already (the check command\'s) draws the same picture as its manifests', () => {
+  const objects = buildApp().charts.find(c => c.node.id === 'tempo-production')!.toJson();
+  const options = { externalEndpoints: ['s3.eu-west-1.amazonaws.com:443', 'prometheus.monitoring.svc:9090'] };
+  expect(diagramOfFlowGraph(FlowGraph.of(objects, options), 'tempo-production')).toStrictEqual(diagramOfManifests(objects, { ...options, title: 'tempo-production' }));
 });
 
 describe('Mermaid', () => {
