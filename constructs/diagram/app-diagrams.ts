@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Prerequisites } from '../prerequisites';
 import { Manifest } from '../wiring/_json';
 import { diagramsOfStacks, FlowDiagram } from './flow-diagram';
@@ -22,10 +22,14 @@ export interface ChartDiagram {
  * (`Prerequisites`) and another serves is drawn as that chart's component.
  */
 export function diagramsOfApp(app: App): ChartDiagram[] {
+  return drawCharts(app, chart => chart.toJson() as Manifest[]);
+}
+
+function drawCharts(app: App, objectsOf: (chart: Chart) => Manifest[]): ChartDiagram[] {
   const charts = app.charts;
   const diagrams = diagramsOfStacks(charts.map(chart => ({
     name: chart.node.id,
-    objects: chart.toJson() as Manifest[],
+    objects: objectsOf(chart),
     externalEndpoints: Prerequisites.of(chart).endpoints.map(e => e.name),
     defaultNamespace: chart.namespace,
   })));
@@ -33,11 +37,21 @@ export function diagramsOfApp(app: App): ChartDiagram[] {
 }
 
 /**
+ * The objects of a chart that `app.synth()` has just validated and written: rendered one by one,
+ * without validating the whole app again for each chart as `chart.toJson()` does (most of the
+ * time drawing would take).
+ */
+function synthesizedObjects(chart: Chart): Manifest[] {
+  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart).map(o => o.toJson() as Manifest);
+}
+
+/**
  * Writes `<chart id>.svg` and `<chart id>.md` for every chart of `app` into `outdir`, and returns
- * the paths written.
+ * the paths written. Call it after `app.synth()` (as {@link synthesizeApp} does): it draws the
+ * objects that synthesis validated.
  */
 export function writeAppDiagrams(app: App, outdir: string = app.outdir): string[] {
-  const drawn = diagramsOfApp(app);
+  const drawn = drawCharts(app, synthesizedObjects);
   const svgs = renderSvgsSync(drawn.map(d => d.diagram));
   mkdirSync(outdir, { recursive: true });
   return drawn.flatMap(({ chart, diagram }, i) => {

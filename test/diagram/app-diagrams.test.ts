@@ -43,6 +43,7 @@ describe('synthesizeApp', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'write-'));
     const app = new App({ outdir: join(outdir, 'unused') });
     new JaegerAllInOne(new Chart(app, 'dev', { namespace: 'dev' }), 'jaeger');
+    app.synth();
     expect(writeAppDiagrams(app, outdir)).toStrictEqual([join(outdir, 'dev.svg'), join(outdir, 'dev.md')]);
     expect(readFileSync(join(outdir, 'dev.svg'), 'utf8')).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*>dev: how spans flow<[\s\S]*<\/svg>\n$/);
   });
