@@ -121,6 +121,10 @@ node_modules/.bin/tsc -p . > "$work/tsc.log" 2>&1 || { cat "$work/tsc.log" >&2; 
 t5=$(ms)
 node build/main.js > "$work/synth.log" 2>&1 || { cat "$work/synth.log" >&2; fail "the consumer program failed"; }
 t6=$(ms)
+# The package's command (bin cdk8s-tracing, its packaged Kubernetes schemas) on what the program
+# wrote: no error (exit 0). Its own sample Deployment may draw policy warnings; they do not fail it.
+npx --no cdk8s-tracing check dist/ > "$work/check.log" 2>&1 || { cat "$work/check.log" >&2; fail "npx cdk8s-tracing check dist/ on what the consumer synthesized"; }
+checked="$(tail -1 "$work/check.log")"
 
 # 4. What it wrote, and one copy of each peer.
 objects="$(node - <<'EOF'
@@ -200,6 +204,6 @@ for peer in cdk8s cdk8s-plus-28 constructs @pulumi/pulumi; do
   [ "$copies" = 1 ] || { npm ls "$peer" --all >&2 || true; fail "$copies copies of $peer in the consumer's node_modules after installing Pulumi"; }
 done
 
-printf 'check-consumer: ok: cdk8s %s, cdk8s-plus-28 %s, constructs %s (one copy each), TypeScript %s; pack %s (%s), install %s, typecheck+compile %s, synth %s (%s objects); Pulumi %s with @pulumi/kubernetes %s: install %s, example compiled and run under mocks %s (%s objects)\n' \
-  "$cdk8s_v" "$plus_v" "$constructs_v" "$typescript_v" "$(secs "$t0" "$t1")" "$pack_summary" "$(secs "$t2" "$t3")" "$(secs "$t4" "$t5")" "$(secs "$t5" "$t6")" "$objects" \
+printf 'check-consumer: ok: cdk8s %s, cdk8s-plus-28 %s, constructs %s (one copy each), TypeScript %s; pack %s (%s), install %s, typecheck+compile %s, synth %s (%s objects), npx cdk8s-tracing check dist/: %s; Pulumi %s with @pulumi/kubernetes %s: install %s, example compiled and run under mocks %s (%s objects)\n' \
+  "$cdk8s_v" "$plus_v" "$constructs_v" "$typescript_v" "$(secs "$t0" "$t1")" "$pack_summary" "$(secs "$t2" "$t3")" "$(secs "$t4" "$t5")" "$(secs "$t5" "$t6")" "$objects" "$checked" \
   "$pulumi_v" "$pulumi_k8s_v" "$(secs "$t7" "$t8")" "$(secs "$t8" "$t9")" "$pulumi_objects"

@@ -67,8 +67,8 @@ describe('the checks can fail', () => {
     deploy.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
     deploy.spec.template.spec.containers[0].image = 'jaegertracing/jaeger:latest';
     expect(policyErrors(broken)).toStrictEqual([
-      `Deployment/${deploy.metadata.name}: container jaeger image jaegertracing/jaeger:latest is not pinned`,
-      `Deployment/${deploy.metadata.name}: container jaeger root filesystem is writable`,
+      `Deployment/${deploy.metadata.name}: /spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem: container jaeger has a writable root filesystem`,
+      `Deployment/${deploy.metadata.name}: /spec/template/spec/containers/0/image: container jaeger image 'jaegertracing/jaeger:latest' is not pinned to a version tag or a digest`,
     ]);
   });
 
@@ -79,7 +79,7 @@ describe('the checks can fail', () => {
     const config = container.volumeMounts.find((m: any) => m.name === 'config');
     container.volumeMounts.push({ name: 'tmp', mountPath: `${config.mountPath}/nested` });
     expect(policyErrors(broken)).toStrictEqual([
-      `Deployment/${deploy.metadata.name}: container jaeger mounts ${config.mountPath}/nested inside ${config.mountPath}, a config volume the kubelet keeps read-only`,
+      `Deployment/${deploy.metadata.name}: /spec/template/spec/containers/0/volumeMounts/${container.volumeMounts.length - 1}/mountPath: container jaeger mounts ${config.mountPath}/nested inside ${config.mountPath}, a config volume the kubelet keeps read-only`,
     ]);
   });
 

@@ -2,7 +2,7 @@
  * Reading plain manifest JSON (what `chart.toJson()` returns, or a YAML file parsed) without
  * trusting its shape: every accessor answers undefined or empty for a value of another type.
  */
-import * as YAML from 'yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 
 /** A JSON object. */
 export type Json = Record<string, unknown>;
@@ -78,12 +78,15 @@ export function walkStrings(value: unknown, path: string, f: (text: string, path
   }
 }
 
-/** YAML/JSON documents of a configuration value, or undefined when it is not a structured document. */
+/**
+ * YAML/JSON documents of a configuration value, or undefined when it is not a structured document.
+ * Read with js-yaml's YAML 1.2 core schema (what the `yaml` library reads by default), which is
+ * several times faster: `cdk8s-tracing check` reads every configuration of thousands of objects.
+ */
 export function parseStructured(text: string): unknown[] | undefined {
   try {
-    const docs = YAML.parseAllDocuments(text);
-    if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length > 0)) return undefined;
-    const values: unknown[] = docs.map((d) => d.toJS());
+    const values = loadAll(text, { schema: CORE_SCHEMA });
+    if (values.length === 0) return undefined;
     return values.some((v) => isRecord(v) || Array.isArray(v)) ? values : undefined;
   } catch {
     return undefined;

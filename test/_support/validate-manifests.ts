@@ -12,10 +12,11 @@
  * `describeWithSchemas()`, which skips them with one printed line when either is missing
  * locally, and fails when one is missing in CI (`CI=true`).
  */
-import type { ErrorObject } from 'ajv';
-import { crdStatus, crdValidator, isCrdKind } from './crd-schema';
+import { schemaFindings } from '../../constructs/check/schema-check';
+import { crdStatus, suiteCrds } from './crd-schema';
 import { objectRef, type K8sObject } from './k8s-object';
-import { builtinValidator, K8S_VERSION, k8sSchemaStatus } from './k8s-schema';
+import { k8sSchemaStatus, suiteKubernetesSchemas } from './k8s-schema';
+import { findingMessage } from './wiring';
 
 export type { K8sObject } from './k8s-object';
 export { wiringErrors, type WiringOptions } from './wiring';
@@ -51,40 +52,15 @@ export function describeWithSchemas(): jest.Describe {
 }
 
 /**
- * Validates each object against the schema of its kind: the strict Kubernetes 1.37 schema for a
- * built-in kind, the CRD's schema (unknown fields closed) for a custom resource. An object of a
- * kind neither knows is an error too. Returns [] when every object is valid; each message reads
- * `<Kind>/<name>: <instancePath> <what> (<params>)`. Throws when the schemas needed are missing.
+ * Validates each object against the schema of its kind with the product's schema check
+ * (constructs/check/schema-check.ts, what `cdk8s-tracing check` runs): the strict Kubernetes 1.37
+ * schema for a built-in kind, the CRD's schema (unknown fields closed) for a custom resource. An
+ * object of a kind neither knows is an error too. Returns [] when every object is valid; each
+ * message reads `<Kind>/<name>: <field path>: <what is wrong>`. Throws when the schemas needed are missing.
  */
 export function schemaErrors(objects: readonly K8sObject[]): string[] {
-  const errors: string[] = [];
-  for (const o of objects) {
-    const ref = objectRef(o);
-    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
-      errors.push(`${ref}: / must have string apiVersion and kind`);
-      continue;
-    }
-    let validate = builtinValidator(o.apiVersion, o.kind);
-    if (!validate) {
-      const status = crdStatus();
-      if (!status.available) throw new Error(`${ref}: cannot validate custom resource ${o.apiVersion} ${o.kind}: ${status.hint}`);
-      if (!isCrdKind(o.apiVersion, o.kind)) {
-        errors.push(`${ref}: / unknown kind: ${o.apiVersion} ${o.kind} is neither a Kubernetes ${K8S_VERSION} built-in kind nor defined by a CRD in ${status.dir}`);
-        continue;
-      }
-      const lookup = crdValidator(o.apiVersion, o.kind);
-      if (!lookup.found) {
-        errors.push(`${ref}: / unknown kind: ${lookup.reason}`);
-        continue;
-      }
-      validate = lookup.validate;
-    }
-    if (validate(o)) continue;
-    for (const e of validate.errors ?? []) errors.push(`${ref}: ${formatAjvError(e)}`);
-  }
-  return [...new Set(errors)];
-}
-
-function formatAjvError(e: ErrorObject): string {
-  return `${e.instancePath || '/'} ${e.message ?? e.keyword} (${JSON.stringify(e.params)})`;
+  const crds = crdStatus();
+  const custom = objects.find((o) => typeof o.apiVersion === 'string' && typeof o.kind === 'string' && !suiteKubernetesSchemas().isBuiltin(o.apiVersion, o.kind));
+  if (custom && !crds.available) throw new Error(`${objectRef(custom)}: cannot validate custom resource ${custom.apiVersion} ${custom.kind}: ${crds.hint}`);
+  return schemaFindings(objects, { kubernetes: suiteKubernetesSchemas(), crds: crds.available ? suiteCrds() : undefined }).map(findingMessage);
 }

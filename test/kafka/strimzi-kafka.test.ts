@@ -333,6 +333,6 @@ describeWithSchemas()('StrimziKafka: schema validation against the Strimzi 1.2 C
     const objects: Manifest[] = build().objects;
     const kafka = JSON.parse(JSON.stringify(find(objects, 'Kafka', 'kafka')));
     delete kafka.spec.kafka.listeners[0].tls;
-    expect(schemaErrors([kafka]).join('\n')).toMatch(/Kafka\/kafka: .*listeners\/0 must have required property 'tls'/);
+    expect(schemaErrors([kafka]).join('\n')).toMatch(/Kafka\/kafka: .*listeners\/0: missing required field 'tls'/);
   });
 });

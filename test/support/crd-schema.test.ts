@@ -1,5 +1,5 @@
 /** Conversion of a CRD's structural schema to a closed JSON Schema (no CRD files needed). */
-import { crdToJsonSchema, shareRepeatedSubschemas } from '../_support/crd-schema';
+import { crdToJsonSchema, shareRepeatedSubschemas } from '../../constructs/check/crd-schemas';
 
 const META = 'https://example.test/defs.json#/$defs/ObjectMeta';
 

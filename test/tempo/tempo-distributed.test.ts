@@ -414,7 +414,7 @@ describe('the wiring check sees Tempo\'s addresses', () => {
     const broken = v.objects.filter(o => !(o.kind === 'Service' && gone.includes(o.metadata.name)));
     const errors = wiringErrors(broken, declared(v.chart));
     expect(errors.filter(e => e.startsWith('ConfigMap/tempo-config'))).toStrictEqual([
-      expect.stringMatching(/^ConfigMap\/tempo-config: \/data\/tempo\.yaml#\/memberlist\/join_members\/0: address 'tempo-gossip-ring\.tracing\.svc:7946' is not a Service of the stack/),
+      expect.stringMatching(/^ConfigMap\/tempo-config: \/data\/tempo\.yaml#\/memberlist\/join_members\/0: address 'tempo-gossip-ring\.tracing\.svc:7946' names no Service of the input/),
       expect.stringMatching(/^ConfigMap\/tempo-config: \/data\/tempo\.yaml#\/querier\/frontend_worker\/frontend_address: address 'tempo-query-frontend-discovery\.tracing\.svc:9095'/),
       expect.stringMatching(/^ConfigMap\/tempo-config: \/data\/tempo\.yaml#\/backend_worker\/backend_scheduler_addr: address 'tempo-backend-scheduler\.tracing\.svc:9095'/),
     ]);
@@ -424,7 +424,7 @@ describe('the wiring check sees Tempo\'s addresses', () => {
     const broken = JSON.parse(JSON.stringify(v.objects)) as Manifest[];
     for (const w of workloads(broken)) delete w.spec.template.metadata.labels['tempo-gossip-member'];
     expect(wiringErrors(broken, declared(v.chart))).toStrictEqual([
-      expect.stringMatching(/^Service\/tempo-gossip-ring: \/spec\/selector: selects no pod template of the stack/),
+      expect.stringMatching(/^Service\/tempo-gossip-ring: \/spec\/selector: selects no pod template in namespace 'tracing'/),
     ]);
   });
 });

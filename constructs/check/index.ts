@@ -1,0 +1,24 @@
+// `cdk8s-tracing/check`: the checks of the `cdk8s-tracing check` command, as functions.
+export * from './finding';
+export * from './rules';
+export { InputError, readManifests, parseManifests, lineOf } from './manifest-files';
+export type { ManifestInput, ReadOptions, SourceDocument, SourceObject } from './manifest-files';
+export { K8S_VERSION, KubernetesSchemas, shippedSchemaFile, SHIPPED_SCHEMA_FILE } from './k8s-schemas';
+export { CrdRegistry, crdToJsonSchema, shareRepeatedSubschemas } from './crd-schemas';
+export type { CrdLookup } from './crd-schemas';
+export { schemaFindings } from './schema-check';
+export type { SchemaCheckOptions } from './schema-check';
+export { wiringFindings, ianaServiceNameProblem } from './wiring-check';
+export type { WiringCheckOptions } from './wiring-check';
+export { policyFindings, isPinned } from './policy-check';
+export type { PolicyCheckOptions } from './policy-check';
+export { checkInput, checkObjects, checkPaths, objectId } from './check';
+export type { CheckOptions } from './check';
+export { formatText } from './format-text';
+export type { TextFormatOptions } from './format-text';
+export { formatJson } from './format-json';
+export type { JsonFormatOptions } from './format-json';
+export { formatSarif } from './format-sarif';
+export type { SarifFormatOptions } from './format-sarif';
+export { main } from './cli';
+export type { CliIo } from './cli';
