@@ -21,7 +21,7 @@ import { formatJson } from './format-json';
 import { formatSarif } from './format-sarif';
 import { formatText } from './format-text';
 import { K8S_VERSION } from './k8s-schemas';
-import { InputError } from './manifest-files';
+import { InputError, type ManifestInput } from './manifest-files';
 import { RULES, unknownRuleSelectors } from './rules';
 
 /** What the command reads and writes; tests pass their own. */
@@ -56,6 +56,8 @@ Options:
                                  Secret/es-credentials (repeatable)
   --namespace <name>             namespace of objects that set none (default: default)
   --skip <rule or family>        do not run a rule, or a family: schema, wiring, policy (repeatable)
+  --draw <folder>                also draw each input file as a picture of how spans flow:
+                                 <folder>/<name>.svg and <name>.md (a Mermaid block)
   --rules                        list the rules and their severities, then exit
   --version                      print the version, then exit
   -h, --help                     print this help, then exit
@@ -106,6 +108,7 @@ function run(argv: readonly string[], io: CliIo): number {
         'provided': { type: 'string', multiple: true, default: [] },
         'namespace': { type: 'string' },
         'skip': { type: 'string', multiple: true, default: [] },
+        'draw': { type: 'string' },
         'rules': { type: 'boolean', default: false },
         'version': { type: 'boolean', default: false },
         'help': { type: 'boolean', short: 'h', default: false },
@@ -166,7 +169,64 @@ function run(argv: readonly string[], io: CliIo): number {
   } else {
     io.stdout(report);
   }
+  if (values.draw !== undefined) {
+    const written = drawStacks(input, path.resolve(io.cwd, values.draw), options);
+    io.stderr(`cdk8s-tracing: drew ${written.length} picture(s) in ${values.draw}: ${written.join(', ')}\n`);
+  }
   return findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
+}
+
+/** The `host:port`s by which the Services of one input file are reached from other namespaces. */
+function serviceAddresses(input: ManifestInput, file: string, defaultNamespace: string): string[] {
+  return input.objects.filter((o) => o.file === file && o.object.kind === 'Service').flatMap(({ object }) => {
+    const s = object as { metadata?: { name?: string; namespace?: string }; spec?: { ports?: Array<{ port?: number }> } };
+    const name = s.metadata?.name;
+    if (!name) return [];
+    const ns = s.metadata?.namespace ?? defaultNamespace;
+    return (s.spec?.ports ?? []).filter((p) => typeof p.port === 'number')
+      .flatMap((p) => [`${name}.${ns}:${p.port}`, `${name}.${ns}.svc:${p.port}`, `${name}.${ns}.svc.cluster.local:${p.port}`]);
+  });
+}
+
+/**
+ * Draws each input file as one stack (drawn together, so that a file's endpoint served by another
+ * file is drawn as that component); writes `<name>.svg` and `<name>.md` in `folder`, where `<name>`
+ * is the file's name without `.k8s.yaml`, `.yaml`, `.yml` or `.json`. Returns the names written.
+ */
+function drawStacks(input: ManifestInput, folder: string, options: CheckOptions): string[] {
+  // Loaded only to draw: Graphviz is large and the check itself does not need it.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { diagramsOfStacks } = require('../diagram/flow-diagram') as typeof import('../diagram/flow-diagram');
+  const { renderSvgsSync } = require('../diagram/svg') as typeof import('../diagram/svg');
+  const { renderMermaidMarkdown } = require('../diagram/mermaid') as typeof import('../diagram/mermaid');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const taken = new Set<string>();
+  const byFile = new Map<string, string[]>(input.files.map((file) => [file, serviceAddresses(input, file, options.defaultNamespace ?? 'default')]));
+  const stacks = input.files.map((file) => {
+    const base = path.basename(file === '-' ? 'stdin' : file).replace(/(\.k8s)?\.(ya?ml|json)$/i, '') || 'stack';
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    taken.add(name);
+    return {
+      name,
+      objects: input.objects.filter((o) => o.file === file).map((o) => o.object),
+      // What another file serves is outside this one, and drawn as that file's component.
+      externalEndpoints: [...(options.externalEndpoints ?? []), ...input.files.filter((f) => f !== file).flatMap((f) => byFile.get(f) ?? [])],
+      ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
+    };
+  }).filter((s) => s.objects.length > 0);
+  const diagrams = diagramsOfStacks(stacks);
+  const svgs = renderSvgsSync(diagrams);
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+    stacks.forEach((s, i) => {
+      fs.writeFileSync(path.join(folder, `${s.name}.svg`), svgs[i]);
+      fs.writeFileSync(path.join(folder, `${s.name}.md`), renderMermaidMarkdown(diagrams[i]));
+    });
+  } catch (e) {
+    throw new InputError(`--draw ${folder}: cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  return stacks.map((s) => s.name);
 }
 
 /** The package's version, from the package.json above this file (in the sources or in lib/). */
