@@ -1,6 +1,8 @@
 /**
- * Where Prometheus scrapes a pod of this library: the monitors (constructs/monitoring/) and the
- * network policies (Prometheus may reach this port and no other) both ask here.
+ * Where Prometheus scrapes a pod of this library. The network policies (Prometheus may reach this
+ * port and no other) read it off the pod spec here; the monitors (constructs/monitoring/) take the
+ * port each component registers, which names the same port (test/monitoring/monitors-and-rules.test.ts
+ * holds the two together on every example stack).
  *
  * Jaeger v2 and the OpenTelemetry Collector serve their own telemetry on the container port named
  * `metrics` (8888); Tempo serves `/metrics` on its HTTP API port, named `http` (3200).

@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { propError, requireDnsLabel, requireNumberInRange } from '../_errors';
-import { standardLabels } from '../_labels';
+import { standardLabels, validateLabels } from '../_labels';
 import { METRICS_PATH } from '../_metrics-port';
 import { chartNamespace } from '../_namespace';
-import { requireLabel } from '../grafana/_provisioning';
+import { PROMETHEUS_DURATION_UNITS, renderDuration } from '../search/_duration';
 import { MetricsGeneratorProcessor } from '../tempo/tempo-overrides';
 import { TempoBase } from '../tempo/_tempo-base';
 import { parseQuantity } from '../resources';
@@ -170,9 +170,9 @@ export class TracingMonitoring extends Construct {
   }
 
   private validate(props: TracingMonitoringProps): void {
-    for (const [k, v] of Object.entries(props.labels ?? {})) requireLabel(this, 'labels', k, v);
-    for (const [k, v] of Object.entries(props.alertLabels ?? {})) {
-      requireLabel(this, 'alertLabels', k, v);
+    validateLabels(this, 'labels', props.labels);
+    validateLabels(this, 'alertLabels', props.alertLabels);
+    for (const k of Object.keys(props.alertLabels ?? {})) {
       if (k === 'severity' || k === 'tracing_area') throw propError(this, 'alertLabels', k, 'a label other than severity and tracing_area (set severity per alert in alerts.<name>.severity)');
     }
     for (const [name, o] of Object.entries(props.alerts ?? {})) {
@@ -182,6 +182,7 @@ export class TracingMonitoring extends Construct {
       if (o?.severity !== undefined && !Object.values(AlertSeverity).includes(o.severity)) {
         throw propError(this, `alerts.${name}.severity`, o.severity, Object.values(AlertSeverity).join(', '));
       }
+      this.forOverride(name, o);
     }
     if (props.scrapeInterval !== undefined && (props.scrapeInterval.toSeconds() < 1 || props.scrapeInterval.toSeconds() > 600)) {
       throw propError(this, 'scrapeInterval', `${props.scrapeInterval.toSeconds()}s`, 'between 1 second and 10 minutes');
@@ -215,7 +216,7 @@ export class TracingMonitoring extends Construct {
 
   private podMonitor(source: MetricsSource, labels: Record<string, string>): PodMonitor {
     const name = source.workload.name;
-    const interval = promDuration((this.props.scrapeInterval ?? Duration.seconds(30)).toSeconds());
+    const interval = renderDuration(this, 'scrapeInterval', this.props.scrapeInterval ?? Duration.seconds(30), PROMETHEUS_DURATION_UNITS);
     return new PodMonitor(this, name, {
       metadata: { name, labels },
       spec: {
@@ -265,7 +266,7 @@ export class TracingMonitoring extends Construct {
       spansPerSecondPerService: this.props.spansPerSecondPerService ?? 1000,
       requestUsageRatio: this.props.requestUsageRatio ?? 0.9,
       objectives,
-      rateWindow: promDuration((this.props.rateWindow ?? Duration.minutes(5)).toSeconds()),
+      rateWindow: renderDuration(this, 'rateWindow', this.props.rateWindow ?? Duration.minutes(5), PROMETHEUS_DURATION_UNITS),
     };
   }
 
@@ -289,24 +290,23 @@ export class TracingMonitoring extends Construct {
     return groups;
   }
 
+  /** An override's `for` as Prometheus writes it (`5m`, `90s`); undefined for none (0: the alert fires at its first evaluation). */
+  private forOverride(name: string, o: AlertOverride | undefined): string | undefined {
+    if (o?.for === undefined || o.for.toMilliseconds() === 0) return undefined;
+    return renderDuration(this, `alerts.${name}.for`, o.for, PROMETHEUS_DURATION_UNITS);
+  }
+
   private render(d: AlertDefinition): PrometheusRuleModel | undefined {
     const o = this.props.alerts?.[d.alert as TracingAlertName];
     if (o?.enabled === false) return undefined;
-    const forDuration = o?.for !== undefined ? promDuration(o.for.toSeconds()) : d.for;
+    const forDuration = o?.for !== undefined ? this.forOverride(d.alert, o) : d.for;
     return {
       alert: d.alert,
       expr: d.expr,
-      ...(/^0[smh]$/.test(forDuration) ? {} : { for: forDuration }),
+      ...(forDuration === undefined || /^0[smh]$/.test(forDuration) ? {} : { for: forDuration }),
       labels: { ...this.props.alertLabels, severity: o?.severity ?? d.severity, tracing_area: d.area },
       annotations: { summary: d.summary, description: d.description },
     };
   }
 }
 
-/** Seconds as a Prometheus duration: `5m`, `1h`, `90s`. */
-function promDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s > 0 && s % 3600 === 0) return `${s / 3600}h`;
-  if (s > 0 && s % 60 === 0) return `${s / 60}m`;
-  return `${s}s`;
-}

@@ -20,6 +20,9 @@ const MICROS: DurationUnit = { suffix: 'us', micros: 1 };
  */
 export const GO_DURATION_UNITS: readonly DurationUnit[] = [HOURS, MINUTES, SECONDS, MILLIS, MICROS];
 
+/** Units of the Prometheus durations this library writes (scrape intervals, ranges, `for`): whole seconds. */
+export const PROMETHEUS_DURATION_UNITS: readonly DurationUnit[] = [HOURS, MINUTES, SECONDS];
+
 /** Units of Grafana's interval strings (time shifts): no microseconds. */
 export const GRAFANA_INTERVAL_UNITS: readonly DurationUnit[] = [HOURS, MINUTES, SECONDS, MILLIS];
 

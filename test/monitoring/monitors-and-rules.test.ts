@@ -3,6 +3,8 @@ import {
   JaegerAllInOne, OtelCollector, CollectorMode, S3Bucket, SamplingPolicy, StrimziKafka, TailSamplingGateway, TempoDistributed, TempoMonolithic, TempoVersion,
   TracingMonitoring,
 } from '../../constructs';
+import { metricsPortName } from '../../constructs/_metrics-port';
+import { buildApp } from '../../main';
 import { find, Manifest, synth, testChart } from '../_support/synth';
 
 const ofKind = (objects: Manifest[], kind: string) => objects.filter(o => o.kind === kind) as any[];
@@ -32,6 +34,20 @@ describe('TracingMonitoring monitors', () => {
       expect(endpoint).toStrictEqual({ port: 'metrics', path: '/metrics', interval: '30s' });
       expect(podTemplate(workload).spec.containers[0].ports.map((p: any) => p.name)).toContain(endpoint.port);
     }
+  });
+
+  test('every example stack\'s monitors of library pods scrape the port the network policies open to Prometheus', () => {
+    const pairs = buildApp().charts.flatMap(chart => {
+      const objects = chart.toJson() as Manifest[];
+      return ofKind(objects, 'PodMonitor').flatMap(m => {
+        const workload = objects.find(o => ['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.kind) && o.metadata.name === m.metadata.name) as any;
+        if (!workload) return []; // pods an operator makes
+        const pod = podTemplate(workload);
+        return [[`${chart.node.id}/${m.metadata.name}`, m.spec.podMetricsEndpoints[0].port, metricsPortName({ labels: pod.metadata.labels, containers: pod.spec.containers })]];
+      });
+    });
+    expect(pairs).toHaveLength(16);
+    expect(pairs.filter(([, monitored, opened]) => monitored !== opened)).toStrictEqual([]);
   });
 
   test('Tempo components are scraped on their HTTP port (3200); scrapeInterval and labels reach every monitor and the rule', () => {
@@ -172,7 +188,10 @@ describe('TracingMonitoring validation', () => {
     expect(make({ scrapeInterval: Duration.seconds(30), rateWindow: Duration.minutes(1) })).toThrow(/'rateWindow' must be between 4 scrape intervals \(120s\) and 1 hour, got "60s"/);
   });
   test('fails if a label is not a Kubernetes label', () => {
-    expect(make({ labels: { 'bad key!': 'x' } })).toThrow(/'labelsKey' must be a Kubernetes label key/);
+    expect(make({ labels: { 'bad key!': 'x' } })).toThrow(/test\/monitoring: 'labels key' must be a label key: .*, got "bad key!"/);
+  });
+  test('fails if an override\'s for is not a whole number of seconds', () => {
+    expect(make({ alerts: { TracingExporterSendFailing: { for: Duration.millis(1500) } } })).toThrow(/test\/monitoring: 'alerts\.TracingExporterSendFailing\.for' must be a duration > 0 and a whole number of s/);
   });
   test('fails if the name is not a DNS label', () => {
     expect(make({ name: 'Bad_Name' })).toThrow(/'name' must be/);
