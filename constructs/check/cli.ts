@@ -176,18 +176,6 @@ function run(argv: readonly string[], io: CliIo): number {
   return findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
 }
 
-/** The `host:port`s by which the Services of one input file are reached from other namespaces. */
-function serviceAddresses(input: ManifestInput, file: string, defaultNamespace: string): string[] {
-  return input.objects.filter((o) => o.file === file && o.object.kind === 'Service').flatMap(({ object }) => {
-    const s = object as { metadata?: { name?: string; namespace?: string }; spec?: { ports?: Array<{ port?: number }> } };
-    const name = s.metadata?.name;
-    if (!name) return [];
-    const ns = s.metadata?.namespace ?? defaultNamespace;
-    return (s.spec?.ports ?? []).filter((p) => typeof p.port === 'number')
-      .flatMap((p) => [`${name}.${ns}:${p.port}`, `${name}.${ns}.svc:${p.port}`, `${name}.${ns}.svc.cluster.local:${p.port}`]);
-  });
-}
-
 /**
  * Draws each input file as one stack (drawn together, so that a file's endpoint served by another
  * file is drawn as that component); writes `<name>.svg` and `<name>.md` in `folder`, where `<name>`
@@ -201,7 +189,6 @@ function drawStacks(input: ManifestInput, folder: string, options: CheckOptions)
   const { renderMermaidMarkdown } = require('../diagram/mermaid') as typeof import('../diagram/mermaid');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const taken = new Set<string>();
-  const byFile = new Map<string, string[]>(input.files.map((file) => [file, serviceAddresses(input, file, options.defaultNamespace ?? 'default')]));
   const stacks = input.files.map((file) => {
     const base = path.basename(file === '-' ? 'stdin' : file).replace(/(\.k8s)?\.(ya?ml|json)$/i, '') || 'stack';
     let name = base;
@@ -210,8 +197,7 @@ function drawStacks(input: ManifestInput, folder: string, options: CheckOptions)
     return {
       name,
       objects: input.objects.filter((o) => o.file === file).map((o) => o.object),
-      // What another file serves is outside this one, and drawn as that file's component.
-      externalEndpoints: [...(options.externalEndpoints ?? []), ...input.files.filter((f) => f !== file).flatMap((f) => byFile.get(f) ?? [])],
+      externalEndpoints: options.externalEndpoints,
       ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
     };
   }).filter((s) => s.objects.length > 0);

@@ -112,7 +112,7 @@ export function diagramOfFlowGraph(graph: FlowGraph, title: string = ''): FlowDi
 
 /**
  * The diagrams of several stacks drawn together: an endpoint that one stack declares outside it
- * and another serves is drawn as that stack's component (its kind, its sampling, its stack's name),
+ * (or names without declaring it) and another serves is drawn as that stack's component (its kind, its sampling, its stack's name),
  * so that `trace-pipeline`'s gateway exports to `jaeger-production`'s collector, not to a host name.
  */
 export function diagramsOfStacks(stacks: readonly StackManifests[], options: Omit<FlowGraphOptions, 'externalEndpoints' | 'defaultNamespace'> = {}): FlowDiagram[] {
@@ -284,15 +284,19 @@ class StackDrawing {
       edge(sourceNode(f.source, f.origin), unitNode(target), portName(f.target, target.kind, f.port, f.protocol), f.service?.port ?? f.port);
     }
 
+    /** The namespace a flow starts from. */
+    const namespaceOf = (source: FlowSource) => (source.kind === 'pod' ? source.template.namespace : index.namespaceOf(source.object));
+    /** Another stack drawn with this one that serves `host:port`, as dialled from `source`. */
+    const servedElsewhere = (source: FlowSource, host: string, port: number) => others.map(o => o.serving(host, port, namespaceOf(source))).find(r => r !== undefined);
+
     for (const f of graph.externalFlows) {
       const from = sourceNode(f.source, f.origin);
-      const namespace = f.source.kind === 'pod' ? f.source.template.namespace : index.namespaceOf(f.source.object);
-      const made = this.operatorServing(f.host, namespace);
+      const made = this.operatorServing(f.host, namespaceOf(f.source));
       if (made) {
         edge(from, operatorNode(made), KNOWN_PORTS[f.port] ?? 'tcp', f.port);
         continue;
       }
-      const elsewhere = others.map(o => o.serving(f.host, f.port, namespace)).find(r => r !== undefined);
+      const elsewhere = servedElsewhere(f.source, f.host, f.port);
       if (elsewhere) {
         edge(from, node(stripUndefined(elsewhere.node)), elsewhere.protocol, f.port);
         continue;
@@ -302,6 +306,12 @@ class StackDrawing {
     }
 
     for (const u of graph.unresolved) {
+      // An address this stack does not declare may still be one another stack drawn with it serves.
+      const elsewhere = servedElsewhere(u.source, u.host, u.port);
+      if (elsewhere) {
+        edge(sourceNode(u.source, u.origin), node(stripUndefined(elsewhere.node)), elsewhere.protocol, u.port);
+        continue;
+      }
       const to = node({ id: `unresolved ${u.host}`, kind: DiagramNodeKind.UNRESOLVED, label: u.host, details: [KIND_ROLES[DiagramNodeKind.UNRESOLVED], `in ${u.origin.object.kind} ${u.origin.object.metadata.name}`], external: true });
       edge(sourceNode(u.source, u.origin), to, KNOWN_PORTS[u.port] ?? 'tcp', u.port);
     }
