@@ -7,7 +7,6 @@ import { standardLabels, validateLabels } from '../_labels';
 import { METRICS_PATH } from '../_metrics-port';
 import { chartNamespace } from '../_namespace';
 import { PROMETHEUS_DURATION_UNITS, renderDuration } from '../search/_duration';
-import { MetricsGeneratorProcessor } from '../tempo/tempo-overrides';
 import { TempoBase } from '../tempo/_tempo-base';
 import { parseQuantity } from '../resources';
 import { MetricsSource, metricsSources, onMetricsSources } from './_metrics-sources';
@@ -234,9 +233,7 @@ export class TracingMonitoring extends Construct {
   private spanMetricsOn(): boolean {
     if (this.props.spanMetrics !== undefined) return this.props.spanMetrics;
     const chart = Chart.of(this);
-    return chart.node.findAll().some(c => c instanceof TempoBase && Chart.of(c) === chart
-      && (c.settings.metricsGenerator?.processors ?? [MetricsGeneratorProcessor.SERVICE_GRAPHS, MetricsGeneratorProcessor.SPAN_METRICS]).includes(MetricsGeneratorProcessor.SPAN_METRICS)
-      && c.settings.metricsGenerator !== undefined);
+    return chart.node.findAll().some(c => c instanceof TempoBase && Chart.of(c) === chart && c.settings.writesSpanMetrics);
   }
 
   /** What the rules are made from: every metrics source of the chart and the options. */

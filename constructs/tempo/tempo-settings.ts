@@ -213,6 +213,15 @@ export class TempoSettings {
     return this.version === TempoVersion.TEMPO_2 ? TEMPO_2_IMAGE : Images.TEMPO;
   }
 
+  /**
+   * Whether the metrics-generator writes span metrics (`traces_spanmetrics_*`) for some tenant: a
+   * `span-metrics` processor in the default overrides or in a tenant's.
+   */
+  public get writesSpanMetrics(): boolean {
+    if (this.metricsGenerator === undefined) return false;
+    return [this.defaults, ...Object.values(this.tenants)].some(o => (o.metrics_generator?.processors ?? []).includes(MetricsGeneratorProcessor.SPAN_METRICS));
+  }
+
   /** Whether a runtime per-tenant overrides file is needed. */
   public get hasTenantOverrides(): boolean {
     return Object.keys(this.tenants).length > 0;

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import {
-  JaegerAllInOne, OtelCollector, CollectorMode, S3Bucket, SamplingPolicy, StrimziKafka, TailSamplingGateway, TempoDistributed, TempoMonolithic, TempoVersion,
+  JaegerAllInOne, MetricsGeneratorProcessor, OtelCollector, CollectorMode, S3Bucket, SamplingPolicy, StrimziKafka, TailSamplingGateway, TempoDistributed, TempoMonolithic, TempoVersion,
   TracingMonitoring,
 } from '../../constructs';
 import { metricsPortName } from '../../constructs/_metrics-port';
@@ -161,6 +161,18 @@ describe('TracingMonitoring rules follow what the chart runs', () => {
     new TempoMonolithic(noGenerator, 'tempo');
     new TracingMonitoring(noGenerator, 'monitoring');
     expect(alertNames(synth(noGenerator)).filter(n => n.startsWith('TracingService'))).toStrictEqual([]);
+  });
+
+  test('span metrics follow the processors Tempo renders: off with service graphs only, on when the default overrides add span-metrics', () => {
+    const remoteWrite = [{ url: 'http://prometheus.monitoring.svc:9090/api/v1/write' }];
+    const spanAlerts = (overrides?: { defaults: { metricsGeneratorProcessors: MetricsGeneratorProcessor[] } }) => {
+      const chart = testChart('gen');
+      new TempoMonolithic(chart, 'tempo', { metricsGenerator: { remoteWrite, processors: [MetricsGeneratorProcessor.SERVICE_GRAPHS] }, ...(overrides ? { overrides } : {}) });
+      new TracingMonitoring(chart, 'monitoring');
+      return alertNames(synth(chart)).filter(n => n.startsWith('TracingService'));
+    };
+    expect(spanAlerts()).toStrictEqual([]);
+    expect(spanAlerts({ defaults: { metricsGeneratorProcessors: [MetricsGeneratorProcessor.SPAN_METRICS] } })).toStrictEqual(['TracingServiceErrorRatioHigh', 'TracingServiceNoisy']);
   });
 
   test('rateWindow sets the range of the pipeline alerts', () => {
