@@ -23,6 +23,7 @@ import { LoopbackConfig, LoopbackProcess, retryOnPortClash, writeLoopbackConfig 
 import { SdkProtocol, SdkSpan, sendSpanWithSdk } from './otel-sdk';
 import { podTemplateOf } from './policy';
 import { describeWithProgram, findProgram, PROGRAMS, tempDir, waitFor } from './programs';
+import { exposedMetricNames, metricNamesIn } from './prometheus';
 import { startTlsAuthProxy, TlsAuthProxy } from './tls-auth-proxy';
 import { SEARCH_SERVER_START_MS, SEARCH_SERVER_STOP_MS, SearchServer, SearchServerSpec, startSearchServer } from './search-server';
 import { Manifest } from './synth';
@@ -428,12 +429,12 @@ export function describeJaegerOverSearchServer(spec: SearchServerSpec, options: 
       test('every metric name the generated alerts read from the collector and the query is on their /metrics (as Prometheus 2 and 3 both spell it)', async () => {
         const rule = objects.find(o => o.kind === 'PrometheusRule') as any;
         const jaegerRules = rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => /jaeger/.test(r.expr) || /^Jaeger/.test(r.alert ?? ''));
-        const used = [...new Set<string>(jaegerRules.flatMap((r: any) => [...(r.expr as string).matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=[{[])/g)].map(m => m[1])))].filter(n => n !== 'up').sort();
+        const used = [...new Set<string>(jaegerRules.flatMap((r: any) => metricNamesIn(r.expr)))].filter(n => n !== 'up').sort();
         const served = new Set<string>();
         for (const config of [jaeger.collectorConfig, jaeger.queryConfig]) {
           // Ask as a Prometheus 3 does (UTF-8 names allowed): names must not depend on it.
           const text = await (await fetch(`http://127.0.0.1:${config.ports.get(8888)}/metrics`, { headers: { accept: 'text/plain;version=1.0.0;escaping=allow-utf-8' } })).text();
-          for (const line of text.split('\n')) if (line && !line.startsWith('#')) served.add(line.replace(/[{ ].*$/, ''));
+          for (const name of exposedMetricNames(text)) served.add(name);
         }
         expect(used.filter(n => !served.has(n))).toStrictEqual([]);
         expect(used).toEqual(expect.arrayContaining(['jaeger_storage_bulk_index_latency_ok_seconds_bucket', 'jaeger_storage_latency_seconds_bucket', 'jaeger_storage_requests_total', 'otelcol_exporter_send_failed_spans_total']));

@@ -51,6 +51,25 @@ function programPath(spec: ProgramSpec): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Metric names
+// ---------------------------------------------------------------------------------------------
+
+/** Metric names a PromQL expression selects: `name{`, `name[`, and recorded `level:metric:op` names. */
+export function metricNamesIn(expr: string): string[] {
+  const names = new Set<string>();
+  for (const m of expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=[{[])/g)) names.add(m[1]);
+  for (const m of expr.matchAll(/\b([a-z_]+:[a-zA-Z0-9_:]+)/g)) names.add(m[1]);
+  return [...names];
+}
+
+/** The metric names of a `/metrics` page in the text exposition format (the series' names, not the families'). */
+export function exposedMetricNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) if (line && !line.startsWith('#')) names.add(line.replace(/[{ ].*$/, ''));
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rule files and promtool
 // ---------------------------------------------------------------------------------------------
 

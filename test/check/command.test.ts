@@ -6,33 +6,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { main, type CliIo } from '../../constructs/check/cli';
 import { RULES } from '../../constructs/check/rules';
+import { runCli, type CliRun } from '../_support/check-cli';
 import { k8sSchemaDir } from '../_support/k8s-schema';
 import { describeWithSchemas } from '../_support/validate-manifests';
 
 const root = resolve(__dirname, '..', '..');
 const fixtures = 'test/fixtures/check';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(args: readonly string[], io: Partial<CliIo> = {}): Run {
-  let stdout = '';
-  let stderr = '';
-  const code = main(args, {
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
-    stdin: () => '',
-    isTTY: false,
-    env: {},
-    cwd: root,
-    ...io,
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 /** `check` with the suite's schemas (the package's own are in lib/, built by npm run build). */
-function check(...args: string[]): Run {
+function check(...args: string[]): CliRun {
   return run(['check', '--schemas', k8sSchemaDir(), ...args]);
 }
 
@@ -100,7 +85,7 @@ describeWithSchemas()('cdk8s-tracing check', () => {
   describe('options', () => {
     test('--external accepts an address, --provided an object, --skip a rule or a family', () => {
       const faults = `${fixtures}/faults/chart-faults.yaml`;
-      const json = (r: Run) => JSON.parse(r.stdout).findings.map((f: { ruleId: string }) => f.ruleId);
+      const json = (r: CliRun) => JSON.parse(r.stdout).findings.map((f: { ruleId: string }) => f.ruleId);
       expect(json(check(faults, '--format', 'json'))).toContain('wiring/address-unresolved');
       expect(json(check(faults, '--format', 'json', '--external', 'tempo-distributor.obs.svc:4317'))).not.toContain('wiring/address-unresolved');
       expect(json(check(faults, '--format', 'json', '--provided', 'Service/tempo-headless'))).not.toContain('wiring/statefulset-service-name');

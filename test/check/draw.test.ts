@@ -8,7 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildApp } from '../../main';
 import { synthesizeApp } from '../../constructs';
-import { main, type CliIo } from '../../constructs/check/cli';
+import { runCli } from '../_support/check-cli';
 import { k8sSchemaDir } from '../_support/k8s-schema';
 import { describeWithSchemas } from '../_support/validate-manifests';
 import { parseXml } from '../_support/xml';
@@ -16,12 +16,7 @@ import { parseXml } from '../_support/xml';
 /** An SVG file's text with Graphviz's character references for '-' read back. */
 const svgText = (file: string) => readFileSync(file, 'utf8').replace(/&#45;/g, '-');
 
-function run(args: readonly string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stdin: () => '', isTTY: false, env: {}, cwd };
-  return { code: main(args, io), stdout, stderr };
-}
+const run = (args: readonly string[], cwd: string) => runCli(args, { cwd });
 
 describeWithSchemas()('cdk8s-tracing check --draw', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'check-draw-'));

@@ -11,8 +11,8 @@ import { join, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { buildApp } from '../../main';
 import { Prerequisites, synthesizeApp } from '../../constructs';
-import { main, type CliIo } from '../../constructs/check/cli';
 import { crdDir } from '../_support/crd-schema';
+import { runCli } from '../_support/check-cli';
 import { k8sSchemaDir } from '../_support/k8s-schema';
 import { describeWithSchemas } from '../_support/validate-manifests';
 
@@ -25,12 +25,7 @@ function ciCheckArguments(): string[] {
   return line.split(/\s+/).slice(2).map((word) => (word === '"${CRD_DIR:-../shared/crds}"' ? crdDir() : word));
 }
 
-function run(args: readonly string[], cwd: string): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, stdin: () => '', isTTY: false, env: {}, cwd };
-  return { code: main(args, io), stdout, stderr };
-}
+const run = (args: readonly string[], cwd: string) => runCli(args, { cwd });
 
 describeWithSchemas()('cdk8s-tracing check on the example stacks', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'check-examples-'));

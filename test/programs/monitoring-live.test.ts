@@ -25,7 +25,7 @@ import { CollectorPorts } from '../../constructs/otel/collector-ports';
 import { startCollector, startedTogether, StartedCollector, StartedJaeger, startJaeger } from '../_support/collector';
 import { SdkProtocol, sendSpanWithSdk } from '../_support/otel-sdk';
 import { findProgram, PROGRAMS, RunningProgram, tempDir, waitFor } from '../_support/programs';
-import { describeWithPrometheus, PrometheusServer, Rule, ScrapeConfig, startPrometheus, writeRuleFile } from '../_support/prometheus';
+import { describeWithPrometheus, metricNamesIn, PrometheusServer, Rule, ScrapeConfig, startPrometheus, writeRuleFile } from '../_support/prometheus';
 import { find, synth, testChart } from '../_support/synth';
 import { postInvalidSpan, rendered, startTempo, StartedTempo, tempoInUse, tempoOnLoopback } from '../_support/tempo';
 
@@ -37,14 +37,6 @@ const jaegerBin = findProgram(PROGRAMS.jaeger);
 const otelcol = findProgram(PROGRAMS.otelcol);
 const tempo = tempoInUse();
 const describeLive = jaegerBin && otelcol && tempo.bin ? describeProm : describe.skip;
-
-/** Metric names a PromQL expression selects: `name{`, `name[`, and recorded `level:metric:op` names. */
-export function metricNamesIn(expr: string): string[] {
-  const names = new Set<string>();
-  for (const m of expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=[{[])/g)) names.add(m[1]);
-  for (const m of expr.matchAll(/\b([a-z_]+:[a-zA-Z0-9_:]+)/g)) names.add(m[1]);
-  return [...names];
-}
 
 test('metricNamesIn finds selected metrics and recorded names, not functions or labels', () => {
   expect(metricNamesIn('sum by (namespace, pod) (rate(a_total{job="x", le="+Inf"}[5m])) / b > 0 and up{job="y"} == 0').sort()).toStrictEqual(['a_total', 'up']);

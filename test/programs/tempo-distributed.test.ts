@@ -38,6 +38,7 @@ import { rewriteForLoopback, Rewrites } from '../_support/loopback';
 import { SdkProtocol, sendTraceWithSdk, SentTrace } from '../_support/otel-sdk';
 import { podTemplateOf } from '../_support/policy';
 import { findProgram, freePort, tempDir, waitFor } from '../_support/programs';
+import { exposedMetricNames, metricNamesIn } from '../_support/prometheus';
 import { S3_SERVER, S3Server, startS3Server } from '../_support/s3-server';
 import { Manifest } from '../_support/synth';
 import { materialize, postInvalidSpan, Rendered, renderedWorkload, sendSpan, StartedTempo, startTempo, tempoInUse, TempoOnLoopback, traceqlFinds, traceqlSearch } from '../_support/tempo';
@@ -372,16 +373,13 @@ describeTempo3(`${label} microservices over Kafka and S3 on loopback (the tempo-
     for (const p of pods.filter(q => running.has(q.name))) {
       const text = await (await fetch(`http://127.0.0.1:${http(p.name)}/metrics`)).text();
       const workload = p.name.replace(/-(\d+|pod)$/, '');
-      const names = served.get(workload) ?? new Set<string>();
-      for (const line of text.split('\n')) if (line && !line.startsWith('#')) names.add(line.replace(/[{ ].*$/, ''));
-      served.set(workload, names);
+      served.set(workload, new Set([...(served.get(workload) ?? []), ...exposedMetricNames(text)]));
     }
     const tempoAlerts = (rule.spec.groups as any[]).flatMap(g => g.rules).filter((r: any) => /^Tempo/.test(r.alert ?? ''));
     const missing: string[] = [];
     for (const r of tempoAlerts) {
       const jobs = [...(r.expr as string).matchAll(/job(?:=~|=)"([^"]+)"/g)].flatMap(m => m[1].split('|').map(j => j.replace(/^[^/]+\//, '')));
-      const names = [...(r.expr as string).matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=[{[])/g)].map(m => m[1]);
-      for (const n of names) if (!jobs.some(j => served.get(j)?.has(n))) missing.push(`${r.alert}: ${n} (jobs ${jobs.join(', ')})`);
+      for (const n of metricNamesIn(r.expr)) if (!jobs.some(j => served.get(j)?.has(n))) missing.push(`${r.alert}: ${n} (jobs ${jobs.join(', ')})`);
     }
     counts.tempoAlertsChecked = tempoAlerts.length;
     expect(missing).toStrictEqual([]);
