@@ -1,7 +1,9 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { redactCredentials } from './_errors';
-import { writeAppDiagrams } from './diagram/app-diagrams';
+import { renderApp, writeRenderedApp } from './_rendered-app';
+import { drawCharts, startPictures } from './diagram/app-diagrams';
+import { Manifest } from './wiring/_json';
 
 /** Every construct's validation error in `scope`'s tree, each prefixed with its construct path (credentials in URLs redacted). */
 export function validationErrors(scope: IConstruct): string[] {
@@ -23,14 +25,29 @@ export interface SynthesizeOptions {
  * Validates the whole app, then synthesizes it into `app.outdir`, with a picture of each chart
  * (see {@link SynthesizeOptions.diagrams}). An app with any error writes nothing: the errors are
  * all reported at once, in one thrown Error.
+ *
+ * The files are those `app.synth()` writes, byte for byte, for every `yamlOutputType`; but the app
+ * is validated once and each object rendered once (`app.synth()` validates the whole app again
+ * for every chart), and the pictures are drawn by Graphviz in a worker thread while the manifests
+ * are written, only where the graph changed since the picture in `app.outdir` was drawn.
  */
 export function synthesizeApp(app: App, options: SynthesizeOptions = {}): void {
   const errors = validationErrors(app);
   if (errors.length > 0) {
     throw new Error(`synthesis refused, ${errors.length} error(s):\n${errors.map(e => `  ${e}`).join('\n')}`);
   }
-  app.synth();
-  if (options.diagrams ?? true) writeAppDiagrams(app);
+  const rendered = renderApp(app);
+  let pictures: ReturnType<typeof startPictures> | undefined;
+  if (options.diagrams ?? true) {
+    const manifests = new Map(rendered.charts.map(c => [c.chart, c.manifests as Manifest[]]));
+    pictures = startPictures(drawCharts(rendered.charts.map(c => c.chart), chart => manifests.get(chart)!), app.outdir);
+  }
+  try {
+    writeRenderedApp(app, rendered);
+    pictures?.finish();
+  } finally {
+    pictures?.close();
+  }
 }
 
 const CHECKED = new WeakSet<Chart>();

@@ -1,10 +1,10 @@
 /** Synthesis draws each chart next to its manifests; the README's pictures are the current ones. */
-import { mkdtempSync, readdirSync, readFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart } from 'cdk8s';
 import { buildApp } from '../../main';
-import { diagramsOfApp, JaegerAllInOne, renderMermaid, renderMermaidMarkdown, renderSvgsSync, synthesizeApp, writeAppDiagrams } from '../../constructs';
+import { diagramsOfApp, JaegerAllInOne, renderDot, renderMermaid, renderMermaidMarkdown, renderSvgsSync, svgDrawingMark, synthesizeApp, writeAppDiagrams } from '../../constructs';
 import { readmePictures, README_PICTURES } from '../../scripts/docs-pictures';
 
 const CHARTS = ['jaeger-dev', 'jaeger-operator', 'jaeger-production', 'tempo-monolithic', 'tempo-production', 'trace-pipeline'];
@@ -37,6 +37,33 @@ describe('synthesizeApp', () => {
     new JaegerAllInOne(chart, 'b');
     expect(() => synthesizeApp(app)).toThrow(/synthesis refused/);
     expect(readdirSync(outdir)).toStrictEqual([]);
+  });
+
+  test('keeps a picture drawn from the same graph, and draws again one drawn from another graph', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'redraw-'));
+    const make = () => {
+      const app = new App({ outdir });
+      new JaegerAllInOne(new Chart(app, 'dev', { namespace: 'dev' }), 'jaeger');
+      return app;
+    };
+    const app = make();
+    synthesizeApp(app);
+    const svg = join(outdir, 'dev.svg');
+    const mark = svgDrawingMark(renderDot(diagramsOfApp(app)[0].diagram));
+    expect(readFileSync(svg, 'utf8')).toContain(mark);
+    // A file that carries the mark of the current graph is kept as it is (not drawn again) ...
+    writeFileSync(svg, `<svg>kept</svg>\n${mark}\n`);
+    synthesizeApp(make());
+    expect(readFileSync(svg, 'utf8')).toBe(`<svg>kept</svg>\n${mark}\n`);
+    // ... one without it is drawn again.
+    writeFileSync(svg, `<svg>stale</svg>\n${svgDrawingMark('digraph "other" {}')}\n`);
+    synthesizeApp(make());
+    expect(readFileSync(svg, 'utf8')).toBe(renderSvgsSync([diagramsOfApp(make())[0].diagram])[0]);
+  });
+
+  test('the mark names the Graphviz build and the SHA-256 of the DOT text, and differs between graphs', () => {
+    expect(svgDrawingMark('digraph "a" {}')).toMatch(/^<!-- cdk8s-tracing: drawn by @viz-js\/viz \d+\.\d+\.\d+ from DOT sha256:[0-9a-f]{64} -->$/);
+    expect(svgDrawingMark('digraph "a" {}')).not.toBe(svgDrawingMark('digraph "b" {}'));
   });
 
   test('writeAppDiagrams writes into the directory it is given and returns what it wrote', () => {

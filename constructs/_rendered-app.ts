@@ -1,0 +1,130 @@
+/**
+ * An app's manifests rendered once and written as `app.synth()` writes them (same files, same
+ * order, same YAML), for {@link synthesizeApp}. `app.synth()` itself validates the whole app once,
+ * and again for every chart it renders (`chart.toJson()` validates the app before each chart), so
+ * an app of six charts ran every validation seven times; here the caller validates once, each
+ * object is rendered once, and the pictures draw the same rendered objects.
+ */
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** One chart's objects in the order `app.synth()` writes them, each rendered once. */
+export interface RenderedChart {
+  readonly chart: Chart;
+  readonly objects: readonly ApiObject[];
+  /** `objects[i].toJson()`. */
+  readonly manifests: readonly Record<string, unknown>[];
+}
+
+/** The charts of an app, in the order `app.synth()` writes them, rendered. */
+export interface RenderedApp {
+  readonly charts: readonly RenderedChart[];
+  /** Whether a chart depends on another: the file and folder names then start with the chart's index. */
+  readonly dependantCharts: boolean;
+}
+
+/**
+ * Renders every chart of `app`, as `app.synth()` would, without validating: the caller has. The
+ * dependencies between constructs become dependencies between their charts and objects first
+ * (as `app.synth()` infers them), which order the charts and each chart's objects.
+ */
+export function renderApp(app: App): RenderedApp {
+  const dependantCharts = inferDependencies(app);
+  const charts = app.charts.map(chart => {
+    const objects = new DependencyGraph(chart.node).topology()
+      .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+    return { chart, objects, manifests: objects.map(o => o.toJson() as Record<string, unknown>) };
+  });
+  return { charts, dependantCharts };
+}
+
+/**
+ * Turns construct dependencies into the dependencies the output order follows, as `app.synth()`
+ * does: a chart depends on the charts nested in it and on the charts of what its constructs depend
+ * on; an object depends on every object (of the other construct's chart) under a construct that
+ * a construct above it depends on. Returns whether any chart depends on another.
+ */
+function inferDependencies(app: App): boolean {
+  const all = app.node.findAll();
+  const under = new Map<IConstruct, IConstruct[]>();
+  const objectsUnder = (c: IConstruct, chart: Chart): ApiObject[] => {
+    let found = under.get(c);
+    if (!found) under.set(c, found = c.node.findAll());
+    return found.filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+  };
+  const edges = () => all.flatMap(source => source.node.dependencies.map(target => ({ source, target })));
+  let dependant = false;
+  for (const parent of all) {
+    if (!Chart.isChart(parent)) continue;
+    for (const child of parent.node.children) {
+      if (!Chart.isChart(child)) continue;
+      parent.node.addDependency(child);
+      dependant = true;
+    }
+  }
+  for (const { source, target } of edges()) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    if (sourceChart === targetChart) continue;
+    sourceChart.node.addDependency(targetChart);
+    dependant = true;
+  }
+  for (const { source, target } of edges()) {
+    const targets = objectsUnder(target, Chart.of(target));
+    for (const s of objectsUnder(source, Chart.of(source))) {
+      for (const t of targets) if (t !== s) s.node.addDependency(t);
+    }
+  }
+  return dependant;
+}
+
+/**
+ * Writes `rendered` into `app.outdir` as `app.synth()` would for the app's `yamlOutputType`,
+ * `outputFileExtension` and `recordConstructMetadata`, and returns the paths written.
+ */
+export function writeRenderedApp(app: App, rendered: RenderedApp): string[] {
+  const { outdir, outputFileExtension: ext } = app;
+  const written: string[] = [];
+  const save = (file: string, docs: readonly unknown[]) => {
+    writeFileSync(file, Yaml.stringify(...docs), { encoding: 'utf8' });
+    written.push(file);
+  };
+  const chartName = (chart: Chart, index: number) => (rendered.dependantCharts
+    ? `${String(index).padStart(4, '0')}-${Names.toDnsLabel(chart)}` : Names.toDnsLabel(chart));
+  const resourceFile = (m: Record<string, unknown>) => {
+    const name = (m.metadata as { name?: string } | undefined)?.name;
+    return `${m.kind}.${name}`.replace(/[^0-9a-zA-Z-_.]/g, '') + ext;
+  };
+  mkdirSync(outdir, { recursive: true });
+  switch (app.yamlOutputType) {
+    case YamlOutputType.FILE_PER_APP:
+      if (rendered.charts.length > 0) save(join(outdir, `app${ext}`), rendered.charts.flatMap(c => c.manifests));
+      break;
+    case YamlOutputType.FILE_PER_CHART:
+      rendered.charts.forEach((c, i) => save(join(outdir, chartName(c.chart, i) + ext), c.manifests));
+      break;
+    case YamlOutputType.FILE_PER_RESOURCE:
+      for (const c of rendered.charts) for (const m of c.manifests) save(join(outdir, resourceFile(m)), [m]);
+      break;
+    case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
+      rendered.charts.forEach((c, i) => {
+        const folder = join(outdir, chartName(c.chart, i));
+        mkdirSync(folder, { recursive: true });
+        for (const m of c.manifests) save(join(folder, resourceFile(m)), [m]);
+      });
+      break;
+    default:
+      break;
+  }
+  // App keeps the setting (its prop, or CDK8S_RECORD_CONSTRUCT_METADATA) in a field TypeScript calls private.
+  if ((app as unknown as { readonly recordConstructMetadata?: boolean }).recordConstructMetadata) {
+    const resources: Record<string, { path: string }> = {};
+    for (const c of rendered.charts) for (const o of c.objects) resources[o.name] = { path: o.node.path };
+    const file = join(outdir, 'construct-metadata.json');
+    writeFileSync(file, JSON.stringify({ version: '1.0.0', resources }));
+    written.push(file);
+  }
+  return written;
+}
