@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { Jaeger, JaegerSpec } from '../../imports/jaeger-jaegertracing.io';
+import type { Jaeger, JaegerSpec } from '../../imports/jaeger-jaegertracing.io';
+import { jaegerCrd } from '../_crds';
 import { propError, requireDnsSubdomain, requireInteger } from '../_errors';
 import { chartNamespace } from '../_namespace';
 import { MetricsProgram, registerMetricsSource } from '../monitoring/_metrics-sources';
@@ -188,6 +189,7 @@ export class JaegerOperatorInstance extends Construct implements ISpanReceiver {
       ...(props.sampling ? { sampling: { options: props.sampling.toJaegerJson() } } : {}),
     };
     this.collectorServiceName = `${name}-collector`;
+    const { Jaeger } = jaegerCrd();
     this.resource = new Jaeger(this, 'Resource', {
       metadata: { name, labels: props.labels ?? standardLabels({ name: 'jaeger', instance: name, component: 'operator-instance' }) },
       spec,

@@ -1,14 +1,9 @@
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  Kafka, KafkaSpec, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
-  KafkaSpecKafkaListenersType,
-} from '../../imports/kafka-kafka.strimzi.io';
-import {
-  KafkaNodePool, KafkaNodePoolSpecResources, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests, KafkaNodePoolSpecRoles,
-  KafkaNodePoolSpecStorageType, KafkaNodePoolSpecStorageVolumesKraftMetadata, KafkaNodePoolSpecStorageVolumesType,
-} from '../../imports/kafkanodepool-kafka.strimzi.io';
-import { KafkaTopic } from '../../imports/kafkatopic-kafka.strimzi.io';
+import type { Kafka, KafkaSpec } from '../../imports/kafka-kafka.strimzi.io';
+import type { KafkaNodePool, KafkaNodePoolSpecResources, KafkaNodePoolSpecRoles } from '../../imports/kafkanodepool-kafka.strimzi.io';
+import type { KafkaTopic } from '../../imports/kafkatopic-kafka.strimzi.io';
+import { kafkaCrd, kafkaNodePoolCrd, kafkaTopicCrd } from '../_crds';
 import { propError, requireDnsLabel, requireDnsSubdomain, requireInteger, show } from '../_errors';
 import { chartNamespace } from '../_namespace';
 import { standardLabels } from '../_labels';
@@ -372,6 +367,9 @@ export class StrimziKafka extends Construct implements IKafka {
       props.labels ?? standardLabels({ name: 'kafka', instance: name, component, version: kafkaVersion });
     const secure = props.restrictedSecurityContext ?? true;
 
+    const {
+      Kafka, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests, KafkaSpecKafkaListenersType,
+    } = kafkaCrd();
     const spec: KafkaSpec = {
       kafka: {
         version: kafkaVersion,
@@ -418,6 +416,7 @@ export class StrimziKafka extends Construct implements IKafka {
     this.resource = new Kafka(this, 'Resource', { metadata: { name, labels: labelsFor('cluster') }, spec });
 
     const clusterLabel = { 'strimzi.io/cluster': name };
+    const { KafkaNodePool, KafkaNodePoolSpecStorageType, KafkaNodePoolSpecStorageVolumesKraftMetadata, KafkaNodePoolSpecStorageVolumesType } = kafkaNodePoolCrd();
     this.nodePools = pools.map(pool => new KafkaNodePool(this, pool.id, {
       metadata: { name: pool.name, labels: { ...labelsFor(pool.name), ...clusterLabel } },
       spec: {
@@ -438,6 +437,7 @@ export class StrimziKafka extends Construct implements IKafka {
       },
     }));
 
+    const { KafkaTopic } = kafkaTopicCrd();
     this.topicResource = new KafkaTopic(this, 'Topic', {
       metadata: { name: topicResourceName(this.topic), labels: { ...labelsFor('topic'), ...clusterLabel } },
       spec: {
@@ -458,6 +458,7 @@ export class StrimziKafka extends Construct implements IKafka {
   /** The pools, broker pool first, with defaults applied and validated. */
   private resolvePools(clusterName: string, props: StrimziKafkaProps): ResolvedPool[] {
     const separate = props.controllers !== undefined;
+    const { KafkaNodePoolSpecRoles } = kafkaNodePoolCrd();
     const b = props.brokers ?? {};
     const pools: ResolvedPool[] = [this.resolvePool(clusterName, 'brokers', b, {
       id: 'BrokerPool',
@@ -539,6 +540,7 @@ function binary(bytes: number): string {
 }
 
 function poolResources(r: ContainerResources): KafkaNodePoolSpecResources {
+  const { KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests } = kafkaNodePoolCrd();
   return {
     requests: {
       cpu: KafkaNodePoolSpecResourcesRequests.fromString(r.cpuRequest),

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
-import { PrometheusRule } from '../../imports/prometheusrule-monitoring.coreos.com';
+import type { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
+import { podMonitorCrd, prometheusRuleCrd } from '../_crds';
 import { propError, requireDnsLabel, requireNumberInRange } from '../_errors';
 import { standardLabels, validateLabels } from '../_labels';
 import { METRICS_PATH } from '../_metrics-port';
@@ -158,7 +158,7 @@ export class TracingMonitoring extends Construct {
     requireDnsLabel(this, 'name', name, 56);
     // The groups depend on every component of the chart, known only at synthesis.
     this.rules = new ApiObject(this, 'Resource', {
-      ...PrometheusRule.GVK,
+      ...prometheusRuleCrd().PrometheusRule.GVK,
       metadata: { name: `${name}-alerts`, labels },
       spec: Lazy.any({ produce: () => ({ groups: this.ruleGroups() }) }),
     });
@@ -216,6 +216,7 @@ export class TracingMonitoring extends Construct {
   private podMonitor(source: MetricsSource, labels: Record<string, string>): PodMonitor {
     const name = source.workload.name;
     const interval = renderDuration(this, 'scrapeInterval', this.props.scrapeInterval ?? Duration.seconds(30), PROMETHEUS_DURATION_UNITS);
+    const { PodMonitor } = podMonitorCrd();
     return new PodMonitor(this, name, {
       metadata: { name, labels },
       spec: {

@@ -1,16 +1,13 @@
 import { Construct } from 'constructs';
 import { atSynth } from '../_token';
-import {
+import type {
   OpenTelemetryCollectorV1Beta1,
   OpenTelemetryCollectorV1Beta1SpecAffinity,
   OpenTelemetryCollectorV1Beta1SpecConfig,
-  OpenTelemetryCollectorV1Beta1SpecMode,
-  OpenTelemetryCollectorV1Beta1SpecPodDisruptionBudgetMaxUnavailable,
-  OpenTelemetryCollectorV1Beta1SpecResourcesLimits,
   OpenTelemetryCollectorV1Beta1SpecTolerations,
   OpenTelemetryCollectorV1Beta1SpecTopologySpreadConstraints,
-  OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy,
 } from '../../imports/otelcollector-opentelemetry.io';
+import { otelCollectorCrd } from '../_crds';
 import { propError, requireDnsLabel, requireInteger } from '../_errors';
 import { chartNamespace } from '../_namespace';
 import { resolveWorkload } from '../_workload';
@@ -105,6 +102,10 @@ export class OtelCollectorOperatorInstance extends Construct implements ISpanRec
     }
     this.node.addValidation({ validate: () => this.config.validate() });
     const podAnnotations = { ...workload.chartAnnotations, ...workload.podAnnotations };
+    const {
+      OpenTelemetryCollectorV1Beta1, OpenTelemetryCollectorV1Beta1SpecMode, OpenTelemetryCollectorV1Beta1SpecPodDisruptionBudgetMaxUnavailable,
+      OpenTelemetryCollectorV1Beta1SpecResourcesLimits, OpenTelemetryCollectorV1Beta1SpecUpgradeStrategy,
+    } = otelCollectorCrd();
     const q = (v: string) => OpenTelemetryCollectorV1Beta1SpecResourcesLimits.fromString(v);
 
     this.resource = new OpenTelemetryCollectorV1Beta1(this, 'Resource', {

@@ -1,12 +1,13 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
+import type {
   Instrumentation,
   InstrumentationSpecEnv,
   InstrumentationSpecPropagators,
   InstrumentationSpecSampler,
   InstrumentationSpecSamplerType,
 } from '../../imports/otelinstrumentation-opentelemetry.io';
+import { otelInstrumentationCrd } from '../_crds';
 import { isPlusWorkload } from '../_cdk8s-values';
 import { propError, requireDnsSubdomain } from '../_errors';
 import { chartNamespace } from '../_namespace';
@@ -61,7 +62,8 @@ export class OperatorInstrumentation extends Construct {
     const get = (n: string) => env.find(v => v.name === n)?.value;
     const samplerName = get('OTEL_TRACES_SAMPLER')!;
     const samplerArg = get('OTEL_TRACES_SAMPLER_ARG');
-    const typedSampler = (Object.values(InstrumentationSpecSamplerType) as string[]).includes(samplerName);
+    const crd = otelInstrumentationCrd();
+    const typedSampler = (Object.values(crd.InstrumentationSpecSamplerType) as string[]).includes(samplerName);
     const sampler: InstrumentationSpecSampler | undefined = typedSampler
       ? { type: samplerName as InstrumentationSpecSamplerType, ...(samplerArg !== undefined ? { argument: samplerArg } : {}) }
       : undefined;
@@ -70,7 +72,7 @@ export class OperatorInstrumentation extends Construct {
       .filter(v => !(typedSampler && (v.name === 'OTEL_TRACES_SAMPLER' || v.name === 'OTEL_TRACES_SAMPLER_ARG')))
       .map(v => ({ name: v.name, value: v.value }));
 
-    this.resource = new Instrumentation(this, 'Resource', {
+    this.resource = new crd.Instrumentation(this, 'Resource', {
       metadata: { name, labels: standardLabels({ name: 'opentelemetry-instrumentation', instance: name, component: 'instrumentation' }) },
       spec: {
         exporter: { endpoint: get('OTEL_EXPORTER_OTLP_ENDPOINT') },
