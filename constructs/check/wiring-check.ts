@@ -340,7 +340,7 @@ class WiringCheck {
     if (spec.type === 'ExternalName') return;
     const selector = stringMap(spec.selector);
     if (Object.keys(selector).length === 0) return; // endpoints managed outside the Service
-    const selected = this.index.templatesSelectedBy(ns, (labels) => unmetMatchLabels(selector, labels).length === 0);
+    const selected = this.index.templatesWithLabels(ns, selector);
     if (selected.length === 0) {
       this.add('wiring/service-selector', o, '/spec/selector', `selects no pod template in namespace '${ns}' (selector ${formatLabels(selector)})`);
       return;
@@ -421,7 +421,7 @@ class WiringCheck {
     const selector = rec(spec.selector);
     if (!selector) return;
     const ns = this.index.namespaceOf(o);
-    if (this.index.templatesSelectedBy(ns, (labels) => unmetLabelSelector(selector, labels).length === 0).length === 0) {
+    if (this.index.templatesSelectedByLabelSelector(ns, selector).length === 0) {
       this.add('wiring/pdb-selector', o, '/spec/selector', `selects no pod template in namespace '${ns}'`);
     }
   }

@@ -5,7 +5,7 @@
  * manifest JSON, shared by the flow graph (flow-graph.ts), the network policies and the test
  * suite's wiring check.
  */
-import { endsWith, isNumber, isString, Json, list, Manifest, rec, str, stringMap, unmetMatchLabels } from './_json';
+import { endsWith, isNumber, isString, Json, list, Manifest, rec, str, stringMap, unmetLabelSelector } from './_json';
 
 /** Kinds that live outside namespaces. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
@@ -74,22 +74,35 @@ export interface StackIndexOptions {
   readonly operatorWorkloads?: boolean;
 }
 
+/** The pod templates of one namespace, in object order, and by each of their labels. */
+interface NamespaceTemplates {
+  readonly all: PodTemplate[];
+  /** label key → label value → the templates with that label. */
+  readonly byLabel: Map<string, Map<string, PodTemplate[]>>;
+}
+
 /** The stack's objects, indexed. */
 export class StackIndex {
   /** Every pod template, in object order (operators' pods last). */
-  public readonly templates: PodTemplate[] = [];
+  public readonly templates: readonly PodTemplate[];
   /** Namespace of objects that set none. */
   public readonly defaultNamespace: string;
   /** Cluster DNS domain, lower case. */
   public readonly clusterDomain: string;
   private readonly byKey = new Map<string, Manifest>();
+  /** The templates by namespace and label, so that a selector is answered from the templates that carry one of its labels. */
+  private readonly byNamespace = new Map<string, NamespaceTemplates>();
+  /** What {@link templatesOfService} answered, by Service. */
+  private readonly ofService = new Map<Manifest, readonly PodTemplate[]>();
 
   constructor(public readonly objects: readonly Manifest[], options: StackIndexOptions = {}) {
     this.defaultNamespace = options.defaultNamespace ?? 'default';
     this.clusterDomain = (options.clusterDomain ?? 'cluster.local').toLowerCase();
+    const templates: PodTemplate[] = [];
+    this.templates = templates;
     for (const o of objects) {
       this.byKey.set(this.key(o.kind, this.namespaceOf(o), o.metadata?.name ?? ''), o);
-      this.templates.push(...podTemplatesOf(o, this.namespaceOf(o)));
+      templates.push(...podTemplatesOf(o, this.namespaceOf(o)));
     }
     if (options.operatorWorkloads) {
       for (const o of objects) {
@@ -97,8 +110,20 @@ export class StackIndex {
           if (made.service && !this.byKey.has(this.key('Service', made.namespace, made.service.metadata.name))) {
             this.byKey.set(this.key('Service', made.namespace, made.service.metadata.name), made.service);
           }
-          if (made.template) this.templates.push(made.template);
+          if (made.template) templates.push(made.template);
         }
+      }
+    }
+    for (const t of templates) {
+      let ns = this.byNamespace.get(t.namespace);
+      if (!ns) this.byNamespace.set(t.namespace, ns = { all: [], byLabel: new Map() });
+      ns.all.push(t);
+      for (const [key, value] of Object.entries(t.labels)) {
+        let values = ns.byLabel.get(key);
+        if (!values) ns.byLabel.set(key, values = new Map());
+        let withLabel = values.get(value);
+        if (!withLabel) values.set(value, withLabel = []);
+        withLabel.push(t);
       }
     }
   }
@@ -113,16 +138,44 @@ export class StackIndex {
     return this.byKey.get(this.key(kind, CLUSTER_SCOPED_KINDS.has(kind) ? '' : namespace, name));
   }
 
-  /** The pod templates of `namespace` whose labels `matches` accepts. */
+  /** The pod templates of `namespace` whose labels `matches` accepts (every template of the namespace is asked). */
   public templatesSelectedBy(namespace: string, matches: (labels: Readonly<Record<string, string>>) => boolean): PodTemplate[] {
-    return this.templates.filter((t) => t.namespace === namespace && matches(t.labels));
+    return (this.byNamespace.get(namespace)?.all ?? []).filter((t) => matches(t.labels));
+  }
+
+  /**
+   * The pod templates of `namespace` that carry every label of `matchLabels` (every template of
+   * the namespace when it is empty), in object order: the templates with the rarest of its labels,
+   * filtered, rather than every template of the stack.
+   */
+  public templatesWithLabels(namespace: string, matchLabels: Readonly<Record<string, string>>): PodTemplate[] {
+    const ns = this.byNamespace.get(namespace);
+    if (!ns) return [];
+    const required = Object.entries(matchLabels);
+    let fewest: PodTemplate[] = ns.all;
+    for (const [key, value] of required) {
+      const withLabel = ns.byLabel.get(key)?.get(value);
+      if (!withLabel) return [];
+      if (withLabel.length < fewest.length) fewest = withLabel;
+    }
+    return fewest.filter((t) => required.every(([key, value]) => t.labels[key] === value));
+  }
+
+  /** The pod templates of `namespace` that a LabelSelector (`matchLabels`, `matchExpressions`) selects. */
+  public templatesSelectedByLabelSelector(namespace: string, selector: Json): PodTemplate[] {
+    return this.templatesWithLabels(namespace, stringMap(selector.matchLabels))
+      .filter((t) => unmetLabelSelector(selector, t.labels).length === 0);
   }
 
   /** The pod templates a Service selects (none for a Service without a selector). */
-  public templatesOfService(svc: Manifest): PodTemplate[] {
-    const selector = stringMap(rec(svc.spec)?.selector);
-    if (Object.keys(selector).length === 0) return [];
-    return this.templatesSelectedBy(this.namespaceOf(svc), (labels) => unmetMatchLabels(selector, labels).length === 0);
+  public templatesOfService(svc: Manifest): readonly PodTemplate[] {
+    let found = this.ofService.get(svc);
+    if (!found) {
+      const selector = stringMap(rec(svc.spec)?.selector);
+      found = Object.keys(selector).length === 0 ? [] : this.templatesWithLabels(this.namespaceOf(svc), selector);
+      this.ofService.set(svc, found);
+    }
+    return found;
   }
 
   /**
