@@ -25,7 +25,7 @@ import { SpanProtocol } from '../jaeger/jaeger-ports';
 import { Prerequisites } from '../prerequisites';
 import { ServiceEndpoint } from '../service-endpoint';
 import { Json, list, Manifest, rec } from '../wiring/_json';
-import { FlowGraph } from '../wiring/flow-graph';
+import { FlowGraph, FlowSource } from '../wiring/flow-graph';
 import { PodTemplate } from '../wiring/stack-index';
 import { NetworkPolicyOptions, resolveNetworkPolicyOptions, NetworkPolicySettings } from './network-policy-options';
 
@@ -110,14 +110,14 @@ class Rules {
 
 /** `rules` without those whose peers an earlier rule lists alike with all their ports (a category repeating another). */
 function withoutRepeats<R extends { peers: NetworkPolicyPeerJson[]; ports: NetworkPolicyPortJson[] }>(rules: readonly R[]): R[] {
-  const kept: R[] = [];
+  const kept: Array<{ rule: R; peers: string }> = [];
   for (const r of rules) {
     const peers = JSON.stringify(r.peers.map(canonical));
-    const covered = kept.some(k => JSON.stringify(k.peers.map(canonical)) === peers
-      && r.ports.every(p => k.ports.some(q => q.port === p.port && q.protocol === p.protocol)));
-    if (!covered) kept.push(r);
+    const covered = kept.some(k => k.peers === peers
+      && r.ports.every(p => k.rule.ports.some(q => q.port === p.port && q.protocol === p.protocol)));
+    if (!covered) kept.push({ rule: r, peers });
   }
-  return kept;
+  return kept.map(k => k.rule);
 }
 
 /** A JSON value with object keys sorted, so that equal peers compare equal. */
@@ -184,8 +184,28 @@ export function networkPolicySpecs(objects: readonly Manifest[], workloads: read
     return svc ? graph.targetsOf(svc, e.port) : [];
   });
 
+  // The flows of each template, grouped once rather than filtered for every workload.
+  const group = <T>(items: readonly T[], keyOf: (item: T) => unknown): Map<unknown, T[]> => {
+    const groups = new Map<unknown, T[]>();
+    for (const item of items) {
+      const key = keyOf(item);
+      const members = groups.get(key);
+      if (members) members.push(item);
+      else groups.set(key, [item]);
+    }
+    return groups;
+  };
+  const sourceTemplate = (f: { readonly source: FlowSource }) => (f.source.kind === 'pod' ? f.source.template : undefined);
+  const flowsTo = group(graph.podFlows, f => f.target);
+  const flowsFrom = group(graph.podFlows, sourceTemplate);
+  const externalFrom = group(graph.externalFlows, sourceTemplate);
+  const entriesOf = group(entries, e => e.template);
+  const callsApi = new Set(graph.kubernetesApi.map(a => a.template));
+  const templateOf = new Map<Manifest, PodTemplate>();
+  for (const t of graph.index.templates) if (!templateOf.has(t.owner)) templateOf.set(t.owner, t);
+
   for (const workload of workloads) {
-    const t = graph.index.templates.find(x => x.owner === workload);
+    const t = templateOf.get(workload);
     if (!t) continue;
     const ns = t.namespace;
     const fromPods = new Rules();
@@ -193,14 +213,14 @@ export function networkPolicySpecs(objects: readonly Manifest[], workloads: read
     const fromIngress = new Rules();
     const fromGrafana = new Rules();
     const fromPrometheus = new Rules();
-    for (const f of graph.podFlows.filter(x => x.target === t)) {
+    for (const f of flowsTo.get(t) ?? []) {
       if (f.source.kind === 'pod') fromPods.add([templatePeer(f.source.template, ns)], f.port, f.protocol);
       if (f.source.kind === 'ingress-controller') fromIngress.add([optionPeer(o.ingressController)], f.port, f.protocol);
       if (f.source.kind === 'config-reader' && f.source.object.metadata.labels?.grafana_datasource !== undefined) {
         fromGrafana.add([optionPeer(o.grafana)], f.port, f.protocol);
       }
     }
-    for (const e of entries.filter(x => x.template === t)) fromSpanSenders.add([optionPeer(o.spanSenders)], e.port, e.protocol);
+    for (const e of entriesOf.get(t) ?? []) fromSpanSenders.add([optionPeer(o.spanSenders)], e.port, e.protocol);
     const containers = list(t.spec.containers).map(c => ({ ports: list(rec(c)?.ports).map(p => rec(p) as { name?: string; containerPort?: number; protocol?: string }) }));
     const metricsName = metricsPortName({ labels: t.labels, containers });
     const metrics = containers.flatMap(c => c.ports).find(p => p.name === metricsName);
@@ -210,13 +230,13 @@ export function networkPolicySpecs(objects: readonly Manifest[], workloads: read
     const toOutside = new Rules();
     const toDns = new Rules();
     const toApi = new Rules();
-    for (const f of graph.podFlows.filter(x => x.source.kind === 'pod' && x.source.template === t)) toPods.add([templatePeer(f.target, ns)], f.port, f.protocol);
-    for (const f of graph.externalFlows.filter(x => x.source.kind === 'pod' && x.source.template === t)) {
+    for (const f of flowsFrom.get(t) ?? []) toPods.add([templatePeer(f.target, ns)], f.port, f.protocol);
+    for (const f of externalFrom.get(t) ?? []) {
       toOutside.add(endpointPeers(f.host, ns, clusterDomain, o.externalCidrs), f.port, f.protocol);
     }
     const dnsPeers = [optionPeer(o.dns), ...o.dns.cidrs.map(cidr => ({ ipBlock: { cidr } }))];
     for (const protocol of ['UDP', 'TCP']) toDns.add(dnsPeers, 53, protocol);
-    if (graph.kubernetesApi.some(a => a.template === t)) {
+    if (callsApi.has(t)) {
       for (const port of o.kubernetesApi.ports) toApi.add(o.kubernetesApi.cidrs.map(cidr => ({ ipBlock: { cidr } })), port, 'TCP');
     }
 

@@ -160,6 +160,8 @@ export class FlowGraph {
   /** Addresses that name nothing known. */
   public readonly unresolved: UnresolvedAddress[] = [];
   private readonly externals: readonly string[];
+  /** The `Instrumentation` resources by namespace, made on the first annotation that asks. */
+  private instrumentations?: Map<string, Manifest[]>;
 
   private constructor(objects: readonly Manifest[], options: FlowGraphOptions) {
     this.index = new StackIndex(objects, { ...options, operatorWorkloads: true });
@@ -302,7 +304,7 @@ export class FlowGraph {
     for (const [key, value] of Object.entries(t.annotations)) {
       if (!INSTRUMENTATION_ANNOTATION.test(key) || value === 'false') continue;
       if (value === 'true') {
-        const all = this.index.objects.filter((o) => o.kind === 'Instrumentation' && this.index.namespaceOf(o) === t.namespace);
+        const all = this.instrumentationsIn(t.namespace);
         if (all.length === 1) found.push(all[0]);
         continue;
       }
@@ -311,6 +313,19 @@ export class FlowGraph {
       if (o) found.push(o);
     }
     return found;
+  }
+
+  /** The `Instrumentation` resources of `namespace`, in object order. */
+  private instrumentationsIn(namespace: string): readonly Manifest[] {
+    if (!this.instrumentations) {
+      this.instrumentations = new Map();
+      for (const o of this.index.objects) {
+        if (o.kind !== 'Instrumentation') continue;
+        const ns = this.index.namespaceOf(o);
+        this.instrumentations.set(ns, [...(this.instrumentations.get(ns) ?? []), o]);
+      }
+    }
+    return this.instrumentations.get(namespace) ?? [];
   }
 
   // -------------------------------------------------------------------------------------------
