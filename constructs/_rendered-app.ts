@@ -1,6 +1,6 @@
 /**
- * An app's manifests rendered once and written as `app.synth()` writes them (same files, same
- * order, same YAML), for {@link synthesizeApp}. `app.synth()` itself validates the whole app once,
+ * An app's manifests rendered once and written as `app.synth()` writes them (the same files, objects
+ * and order), for {@link synthesizeApp}. `app.synth()` itself validates the whole app once,
  * and again for every chart it renders (`chart.toJson()` validates the app before each chart), so
  * an app of six charts ran every validation seven times; here the caller validates once, each
  * object is rendered once, and the pictures draw the same rendered objects.
@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { dump, DumpOptions } from 'js-yaml';
 
 /** One chart's objects in the order `app.synth()` writes them, each rendered once. */
 export interface RenderedChart {
@@ -81,6 +82,26 @@ function inferDependencies(app: App): boolean {
 }
 
 /**
+ * How manifests are written: block style, no line folding, no anchors, strings double-quoted when
+ * they must be quoted (as cdk8s writes them, but for a string holding double quotes, which cdk8s
+ * single-quotes), and quoted wherever a YAML 1.1 reader (kubectl's) would read another type.
+ */
+const MANIFEST_YAML: DumpOptions = { lineWidth: -1, noRefs: true, quoteStyle: 'double' };
+
+/**
+ * One manifest as a YAML document, by js-yaml: several times faster than the `yaml` library that
+ * cdk8s writes with, for the same values (test/synthesis.test.ts reads both back). A value js-yaml
+ * refuses (an `undefined` in a list, which cdk8s writes as null) goes to cdk8s's writer instead.
+ */
+function manifestYaml(doc: unknown): string {
+  try {
+    return dump(doc, MANIFEST_YAML);
+  } catch {
+    return Yaml.stringify(doc);
+  }
+}
+
+/**
  * Writes `rendered` into `app.outdir` as `app.synth()` would for the app's `yamlOutputType`,
  * `outputFileExtension` and `recordConstructMetadata`, and returns the paths written.
  */
@@ -88,7 +109,7 @@ export function writeRenderedApp(app: App, rendered: RenderedApp): string[] {
   const { outdir, outputFileExtension: ext } = app;
   const written: string[] = [];
   const save = (file: string, docs: readonly unknown[]) => {
-    writeFileSync(file, Yaml.stringify(...docs), { encoding: 'utf8' });
+    writeFileSync(file, docs.map(manifestYaml).join('---\n'), { encoding: 'utf8' });
     written.push(file);
   };
   const chartName = (chart: Chart, index: number) => (rendered.dependantCharts

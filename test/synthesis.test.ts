@@ -1,12 +1,14 @@
 /**
- * synthesizeApp writes what app.synth() writes, byte for byte, for every output type; but it
- * validates the app once (app.synth() validates it again for each chart) and renders each object once.
+ * synthesizeApp writes what app.synth() writes (the same files, objects and order, read back alike
+ * by YAML 1.1 and 1.2 readers) for every output type; but it validates the app once (app.synth()
+ * validates it again for each chart), renders each object once, and writes YAML with js-yaml.
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
-import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
+import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../main';
 import { JaegerAllInOne, OtelCollector, CollectorMode, synthesizeApp, TempoMonolithic } from '../constructs';
 
@@ -24,13 +26,27 @@ function filesOf(dir: string): Record<string, string> {
   return out;
 }
 
-/** What `app.synth()` and `synthesizeApp` write for two apps made by `make`, without pictures. */
-function bothWays(make: (props: AppProps) => App): { synth: Record<string, string>; ours: Record<string, string> } {
+/** The documents of a YAML text as a YAML 1.1 reader (kubectl's) and a YAML 1.2 reader read them. */
+function read(text: string): { yaml11: unknown[]; yaml12: unknown[] } {
+  const docs = (version: '1.1' | '1.2') => parseAllDocuments(text, { version }).map(d => {
+    if (d.errors.length > 0) throw new Error(d.errors.join('\n'));
+    return d.toJS();
+  });
+  return { yaml11: docs('1.1'), yaml12: docs('1.2') };
+}
+
+/**
+ * What `app.synth()` and `synthesizeApp` write for two apps made by `make`, without pictures: each
+ * file as read back ({@link read}), and the text synthesizeApp wrote.
+ */
+function bothWays(make: (props: AppProps) => App) {
   const a = mkdtempSync(join(tmpdir(), 'app-synth-'));
   const b = mkdtempSync(join(tmpdir(), 'synthesize-app-'));
   make({ outdir: a }).synth();
   synthesizeApp(make({ outdir: b }), { diagrams: false });
-  return { synth: filesOf(a), ours: filesOf(b) };
+  const readAll = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).map(([f, text]) => [f, f.endsWith('.json') ? text : read(text)]));
+  const texts = filesOf(b);
+  return { synth: readAll(filesOf(a)), ours: readAll(texts), texts };
 }
 
 /** Two stacks where the second's collector exports to the first's Tempo, and a dependency across charts. */
@@ -46,10 +62,36 @@ function linkedApp(props: AppProps): App {
 
 describe('synthesizeApp writes what app.synth() writes', () => {
   test('the example app: one file per chart', () => {
-    const { synth, ours } = bothWays(props => buildApp(props));
+    const { synth, ours, texts } = bothWays(props => buildApp(props));
     expect(Object.keys(ours).sort()).toStrictEqual(['jaeger-dev', 'jaeger-operator', 'jaeger-production', 'tempo-monolithic', 'tempo-production', 'trace-pipeline']
       .map(c => `${c}.k8s.yaml`));
     expect(ours).toStrictEqual(synth);
+    // The text too, but for the quoting of the one string that holds double quotes.
+    const cdk8sText = Yaml.stringify(...buildApp().charts.find(c => c.node.id === 'jaeger-production')!.toJson());
+    const differ = texts['jaeger-production.k8s.yaml'].split('\n').filter((line, i) => line !== cdk8sText.split('\n')[i]);
+    expect(differ).toStrictEqual(['                - "--conditions={\\"max_age\\": \\"1d\\", \\"max_primary_shard_size\\": \\"50gb\\"}"']);
+  });
+
+  test('strings a YAML 1.1 reader would take for another type stay strings, and text of every shape comes back as it was', () => {
+    const values = ['yes', 'no', 'on', 'off', 'y', 'n', 'Y', 'N', 'true', 'False', 'null', '~', '', ' ', '0755', '0o17', '0x1F', '0b101', '1e3',
+      '1_000', '1:30', '190:20:30', '.5', '+1', '-0', '.inf', '-.Inf', '.NaN', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '<<', '=', '- x',
+      '? x', 'a: b', 'a #b', '#c', '@at', '`tick', '%pct', '!tag', '&anchor', '*alias', '|', '>', '{x}', '[x]', "it's", 'say "hi"',
+      ' lead', 'trail ', 'tab\tin', 'line\nbreak\n', 'two\n\nbreaks', 'trailing newlines\n\n', '\u00e9t\u00e9 \u2603 \ud83d\ude80', '\u0007bell',
+      '--conditions={"max_age": "1d"}', 'http://x:9200/a?b=c#d', '${VAR}', '{{ $labels.pod }}', 'key: value\nother: 1\n'];
+    const data = Object.fromEntries(values.map((v, i) => [`k${i}`, v]));
+    const make = (props: AppProps) => {
+      const app = new App(props);
+      new ApiObject(new Chart(app, 'strings'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strings' }, data, binaryData: { list: values } } as never);
+      return app;
+    };
+    // Against the values themselves, not app.synth()'s file: cdk8s writes 0o17 unquoted (an
+    // integer to YAML 1.2 readers); js-yaml quotes it.
+    const { ours } = bothWays(make);
+    const written = (ours['strings.k8s.yaml'] as ReturnType<typeof read>);
+    for (const docs of [written.yaml11, written.yaml12]) {
+      expect((docs[0] as { data: unknown }).data).toStrictEqual(data);
+      expect((docs[0] as { binaryData: unknown }).binaryData).toStrictEqual({ list: values });
+    }
   });
 
   test.each(['FILE_PER_CHART', 'FILE_PER_APP', 'FILE_PER_RESOURCE', 'FOLDER_PER_CHART_FILE_PER_RESOURCE'] as const)(
@@ -69,8 +111,8 @@ describe('synthesizeApp writes what app.synth() writes', () => {
       later.node.addDependency(first);
       return app;
     };
-    const { synth, ours } = bothWays(make);
-    expect(ours['ordered.k8s.yaml'].indexOf('name: first')).toBeLessThan(ours['ordered.k8s.yaml'].indexOf('name: later'));
+    const { synth, ours, texts } = bothWays(make);
+    expect(texts['ordered.k8s.yaml'].indexOf('name: first')).toBeLessThan(texts['ordered.k8s.yaml'].indexOf('name: later'));
     expect(ours).toStrictEqual(synth);
   });
 
