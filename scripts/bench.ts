@@ -8,9 +8,11 @@
 //   npm run bench -- --runs 3 --sizes 1,100,1000 --out other.json
 //
 // 1. Cold processes: `npm run synth` (the README's command; writes dist/), `npx cdk8s synth` (to a
-//    temporary directory) and the app as cdk8s.yaml runs it (`npx tsx main.ts`), next to two floors
-//    measured in the same rounds: `node` alone, and `node` loading only cdk8s-plus-28; plus
-//    commands that show where the time goes. Each command is a child process timed with
+//    temporary directory) and the app as both run it (`node scripts/synth.cjs`), next to three
+//    floors measured in the same rounds: `node` alone, `node` loading only cdk8s-plus-28, and npm
+//    running that (`npm run bench:floor`: what npm's own start adds to `npm run synth`); plus
+//    commands that show where the time goes: every picture drawn, the bundle built after an edit,
+//    the app under tsx as before. Each command is a child process timed with
 //    process.hrtime around spawnSync; peak memory is /usr/bin/time's maximum resident set size
 //    (of the largest process of the command), when /usr/bin/time exists. One warm-up round, then
 //    rounds that run every command once each (interleaved); minimum and median per command.
@@ -124,27 +126,32 @@ interface ColdCommand {
   readonly role: Role;
   readonly cmd: string;
   readonly args: string[];
-  readonly env?: NodeJS.ProcessEnv;
+  /** The environment of each run (called once per run). */
+  readonly env?: () => NodeJS.ProcessEnv;
 }
 
 function coldCommands(): ColdCommand[] {
   const out = (name: string) => join(scratch, name);
+  let fresh = 0;
+  /** A directory no run used before: the pictures are drawn (not kept), or the bundle is built. */
+  const unused = (name: string) => out(`${name}-${++fresh}`);
   const commands: ColdCommand[] = [
     { id: 'node -e ""', role: 'floor', cmd: node, args: ['-e', ''] },
     { id: 'node -e "require(\'cdk8s-plus-28\')"', role: 'floor', cmd: node, args: ['-e', 'require("cdk8s-plus-28")'] },
+    { id: 'npm run bench:floor (npm running the cdk8s-plus floor)', role: 'floor', cmd: 'npm', args: ['run', '--silent', 'bench:floor'] },
     { id: 'npm run synth', role: 'target', cmd: 'npm', args: ['run', 'synth'] },
     { id: 'npx cdk8s synth --check-upgrade false', role: 'target', cmd: 'npx', args: ['cdk8s', 'synth', '--check-upgrade', 'false', '-o', out('cdk8s-synth')] },
-    { id: 'npx tsx main.ts (the app directly)', role: 'target', cmd: 'npx', args: ['tsx', 'main.ts'], env: { CDK8S_OUTDIR: out('app') } },
-    { id: 'node --import tsx main.ts', role: 'where the time goes', cmd: node, args: ['--import', 'tsx', 'main.ts'], env: { CDK8S_OUTDIR: out('app-import') } },
+    { id: 'node scripts/synth.cjs (the app directly)', role: 'target', cmd: node, args: ['scripts/synth.cjs'], env: () => ({ CDK8S_OUTDIR: out('app') }) },
     {
-      id: 'node --import tsx: main.ts without pictures', role: 'where the time goes', cmd: node,
-      args: ['--import', 'tsx', '-e', 'require("./constructs").synthesizeApp(require("./main").buildApp(), { diagrams: false })'],
-      env: { CDK8S_OUTDIR: out('app-no-pictures') },
+      id: 'node scripts/synth.cjs, every picture drawn (new output directory)', role: 'where the time goes', cmd: node, args: ['scripts/synth.cjs'],
+      env: () => ({ CDK8S_OUTDIR: unused('app-new-out') }),
     },
+    {
+      id: 'node scripts/synth.cjs after an edit (bundle built, no code cache)', role: 'where the time goes', cmd: node, args: ['scripts/synth.cjs'],
+      env: () => ({ CDK8S_OUTDIR: out('app-edit'), CDK8S_TRACING_SYNTH_CACHE: unused('bundle-cache') }),
+    },
+    { id: 'npx tsx main.ts (before: cdk8s.yaml\'s app)', role: 'where the time goes', cmd: 'npx', args: ['tsx', 'main.ts'], env: () => ({ CDK8S_OUTDIR: out('tsx') }) },
     { id: 'node --import tsx -e "require(\'./constructs\')"', role: 'where the time goes', cmd: node, args: ['--import', 'tsx', '-e', 'require("./constructs")'] },
-    { id: 'node --import tsx -e ""', role: 'where the time goes', cmd: node, args: ['--import', 'tsx', '-e', ''] },
-    { id: 'npx tsx -e ""', role: 'where the time goes', cmd: 'npx', args: ['tsx', '-e', ''] },
-    { id: 'node_modules/.bin/tsx -e "" (no npx)', role: 'where the time goes', cmd: join(root, 'node_modules', '.bin', 'tsx'), args: ['-e', ''] },
     { id: 'node -e "require(\'cdk8s\')"', role: 'where the time goes', cmd: node, args: ['-e', 'require("cdk8s")'] },
     { id: 'npm --version', role: 'where the time goes', cmd: 'npm', args: ['--version'] },
     { id: 'npx cdk8s --version', role: 'where the time goes', cmd: 'npx', args: ['cdk8s', '--version'] },
@@ -167,6 +174,8 @@ interface ColdResult {
   /** min / min of the cdk8s-plus floor, median / median of it. */
   ratioToPlusFloor?: { min: number; median: number };
   ratioToNodeFloor?: { min: number; median: number };
+  /** For `npm run` commands: against `npm run bench:floor` (npm's start on both sides). */
+  ratioToNpmFloor?: { min: number; median: number };
 }
 
 function cold(): ColdResult[] {
@@ -175,7 +184,7 @@ function cold(): ColdResult[] {
   for (let round = 0; round <= coldRuns; round++) {
     log(round === 0 ? 'cold processes: warm-up round' : `cold processes: round ${round}/${coldRuns}`);
     commands.forEach((c, i) => {
-      const r = run(c.cmd, c.args, c.env);
+      const r = run(c.cmd, c.args, c.env?.());
       if (r.status !== 0) results[i].failures.push(`exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       if (round === 0) return;
       results[i].samplesMs.push(r.ms);
@@ -189,9 +198,12 @@ function cold(): ColdResult[] {
   const floor = (id: string) => results.find(r => r.id === id)!.time!;
   const plusFloor = floor('node -e "require(\'cdk8s-plus-28\')"');
   const nodeFloor = floor('node -e ""');
+  const npmFloor = floor('npm run bench:floor (npm running the cdk8s-plus floor)');
   for (const r of results) {
     r.ratioToPlusFloor = { min: r.time!.min / plusFloor.min, median: r.time!.median / plusFloor.median };
     r.ratioToNodeFloor = { min: r.time!.min / nodeFloor.min, median: r.time!.median / nodeFloor.median };
+    // npm's own start: `npm run synth` against npm running the floor.
+    if (r.id.startsWith('npm run ')) r.ratioToNpmFloor = { min: r.time!.min / npmFloor.min, median: r.time!.median / npmFloor.median };
   }
   return results;
 }
@@ -350,9 +362,9 @@ function main(): void {
 
   out.push('', `1. Cold processes (${coldRuns} interleaved runs after a warm-up round; seconds; ratios to the floors of the same rounds)`);
   out.push(table(
-    ['command', 'role', 'min s', 'median s', 'x plus floor (min)', 'x plus floor (median)', 'x node floor (median)', 'peak RSS MB', 'failed'],
+    ['command', 'role', 'min s', 'median s', 'x plus floor (min)', 'x plus floor (median)', 'x npm floor (median)', 'x node floor (median)', 'peak RSS MB', 'failed'],
     coldResults.map(r => [r.id, r.role, f(r.time!.min / 1000, 3), f(r.time!.median / 1000, 3), x(r.ratioToPlusFloor!.min), x(r.ratioToPlusFloor!.median),
-      x(r.ratioToNodeFloor!.median), f(r.rss!.median), r.failures.length ? String(r.failures.length) : '']),
+      x(r.ratioToNpmFloor?.median), x(r.ratioToNodeFloor!.median), f(r.rss!.median), r.failures.length ? String(r.failures.length) : '']),
   ));
   if (stale !== undefined) out.push(`(lib/ is the library as last built${stale ? ', OLDER than a file of constructs/: build for a fair figure' : ', newer than every file of constructs/'})`);
 
@@ -384,12 +396,15 @@ function main(): void {
 
   // The issue's goals, computed from the figures above.
   const synth = coldResults.find(r => r.id === 'npm run synth')!;
+  const direct = coldResults.find(r => r.id === 'node scripts/synth.cjs (the app directly)')!;
   const inst = scenarios.find(s => s.scenario === 'instrument')!;
   const big = sizes.filter(n => n >= 1000);
   const instCell = (n: number) => cells.find(c => c.scenario === 'instrument' && c.mode === 'library' && c.services === n)!;
   out.push('', 'Goals of issue 23, against this run');
   out.push(table(['goal', 'measured'], [
-    ['cold npm run synth within 1.3x the cdk8s-plus floor', `${x(synth.ratioToPlusFloor!.min)} (min), ${x(synth.ratioToPlusFloor!.median)} (median)`],
+    ['cold npm run synth within 1.3x the cdk8s-plus floor', `${x(synth.ratioToPlusFloor!.min)} (min), ${x(synth.ratioToPlusFloor!.median)} (median); `
+      + `against npm running the floor ${x(synth.ratioToNpmFloor!.min)} (min), ${x(synth.ratioToNpmFloor!.median)} (median); `
+      + `the app without npm ${x(direct.ratioToPlusFloor!.min)} (min), ${x(direct.ratioToPlusFloor!.median)} (median)`],
     ...big.map(n => [`${n} instrumented services within 1.15x of plain cdk8s-plus`, `wall ${x(inst.ratios[n].wall)}, work ${x(inst.ratios[n].work)}`]),
     ...big.map(n => [`${n} instrumented services under 300 MB`, `${f(instCell(n).rss!.max)} MB peak`]),
     ['instrumented services linear', Number.isNaN(inst.linearityRatio) ? 'not enough sizes' : `${x(inst.linearityRatio)} (${inst.linear ? 'linear' : 'not linear'})`],
