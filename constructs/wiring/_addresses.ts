@@ -62,6 +62,8 @@ export function isBindOrLoopback(host: string): boolean {
 /** Every address in `text`, bind/loopback addresses included (callers decide). */
 export function findAddresses(text: string): FoundAddress[] {
   const found: FoundAddress[] = [];
+  // Both forms have a colon (`scheme://`, `host:port`): most strings (names, flags, values) have none.
+  if (!text.includes(':')) return found;
   let rest = text;
 
   for (const m of text.matchAll(URL_RE)) {
