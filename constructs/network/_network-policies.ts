@@ -11,9 +11,12 @@
  *   namespace for a Service of another namespace, by address for an IP, else to the external
  *   CIDRs); to the cluster DNS; to the Kubernetes API when the workload calls it.
  *
- * The policies are computed at synthesis, from the chart's complete objects, by a chart-level
- * validation (cdk8s runs validations before every `chart.toJson()` and `app.synth()`); a policy
- * rendered before its chart was validated refuses to render rather than deny everything.
+ * The policies are made by a chart-level validation (cdk8s runs validations before every
+ * `chart.toJson()` and `app.synth()`), when every workload exists, and computed when the first of
+ * them renders, from the chart's complete objects; a policy rendered before its chart was
+ * validated refuses to render rather than deny everything. A synthesis that renders every object
+ * (synthesizeApp) gives them the others' rendering ({@link renderObjects}) instead of rendering
+ * the chart twice.
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -297,72 +300,116 @@ function entryEndpoints(chart: Chart): ServiceEndpoint[] {
   return out;
 }
 
-/** The NetworkPolicy of one workload: its spec is set by the chart's pass before it renders. */
-class WorkloadNetworkPolicy extends ApiObject {
-  public spec?: NetworkPolicySpecJson;
+/** What a chart's validation decided, for its policies to be computed when they render. */
+interface PolicyPass {
+  /** The chart's objects but its policies, in construct order. */
+  readonly objects: readonly ApiObject[];
+  /** The library's workloads among them, each with its policy. */
+  readonly workloads: readonly ApiObject[];
+  readonly context: NetworkPolicyContext;
+  /** The spec of each workload's policy, once computed. */
+  specs?: ReadonlyMap<ApiObject, NetworkPolicySpecJson>;
+}
 
-  constructor(workload: ApiObject) {
+/** The policies of one chart and the last pass of its validation. */
+class ChartPolicies {
+  /** The policy of each workload. */
+  public readonly policies = new Map<ApiObject, WorkloadNetworkPolicy>();
+  public pass?: PolicyPass;
+
+  /**
+   * The specs of the last pass, computed on first use from the objects as they render then
+   * (`rendered` gives those already rendered; the others are rendered here).
+   */
+  public specs(rendered?: ReadonlyMap<ApiObject, unknown>): ReadonlyMap<ApiObject, NetworkPolicySpecJson> | undefined {
+    const pass = this.pass;
+    if (!pass) return undefined;
+    if (!pass.specs) {
+      const manifests = new Map(pass.objects.map(c => [c, (rendered?.get(c) ?? c.toJson()) as Manifest]));
+      const specs = networkPolicySpecs([...manifests.values()], pass.workloads.map(w => manifests.get(w)!), pass.context);
+      pass.specs = new Map(pass.workloads.map(w => [w, specs.get(manifests.get(w)!)!]));
+    }
+    return pass.specs;
+  }
+}
+
+/** The NetworkPolicy of one workload: its spec is computed from the whole chart when it renders. */
+class WorkloadNetworkPolicy extends ApiObject {
+  constructor(workload: ApiObject, chart: ChartPolicies) {
     const holder: { policy?: WorkloadNetworkPolicy } = {};
     super(workload, 'NetworkPolicy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: workload.name, labels: { ...(workload.metadata.toJson().labels ?? {}) } },
       spec: atSynth(() => {
-        const spec = holder.policy?.spec;
+        const spec = chart.specs()?.get(workload);
         if (!spec) throw new Error(`${holder.policy?.node.path}: the NetworkPolicy is computed from the whole chart when it is synthesized (chart.toJson(), app.synth()), after its validations`);
         return spec;
       }),
     });
     holder.policy = this;
+    POLICY_OF.set(this, chart);
   }
 }
 
-const REGISTERED = new WeakSet<Chart>();
+/** The charts' policies, by chart. */
+const CHARTS = new WeakMap<Chart, ChartPolicies>();
+/** Each policy's chart. */
+const POLICY_OF = new WeakMap<ApiObject, ChartPolicies>();
 
 /**
- * Registers, once per chart, the pass that makes and computes the NetworkPolicy of every workload
- * the library makes in it: pod-template kinds labelled as this library's, made by a component that
- * resolved its workload options (`components()`, their construct paths). `options()` gives the
- * chart's `networkPolicy` defaults.
+ * Renders `objects` (each `toJson()`), each once: the NetworkPolicies this library makes after the
+ * others, computed from their rendering rather than from a rendering of their own. For a synthesis
+ * that renders every object of a chart after validating the app; the result is what rendering each
+ * object would give, in the same order.
+ */
+export function renderObjects(objects: readonly ApiObject[]): Array<Record<string, unknown>> {
+  const rendered = new Map<ApiObject, Record<string, unknown>>();
+  const charts = new Set<ChartPolicies>();
+  for (const o of objects) {
+    const chart = POLICY_OF.get(o);
+    if (chart) charts.add(chart);
+    else rendered.set(o, o.toJson() as Record<string, unknown>);
+  }
+  for (const chart of charts) chart.specs(rendered);
+  return objects.map(o => rendered.get(o) ?? o.toJson() as Record<string, unknown>);
+}
+
+/**
+ * Registers, once per chart, the pass that makes the NetworkPolicy of every workload the library
+ * makes in it: pod-template kinds labelled as this library's, made by a component that resolved
+ * its workload options (`components()`, their construct paths). `options()` gives the chart's
+ * `networkPolicy` defaults. The pass (a validation, so that every workload exists) makes the
+ * policies and records what they are computed from; they are computed when the first of them
+ * renders, from the chart's objects as rendered then (see {@link renderObjects}).
  */
 export function registerNetworkPolicies(scope: IConstruct, options: () => NetworkPolicyOptions | undefined, components: () => readonly string[]): void {
   const chart = Chart.of(scope);
-  if (REGISTERED.has(chart)) return;
-  REGISTERED.add(chart);
-  const policies = new Map<ApiObject, WorkloadNetworkPolicy>();
-  // Not `instanceof`: ApiObject answers it for every ApiObject (Symbol.hasInstance).
-  const ours = new Set<IConstruct>();
-  // cdk8s validates the whole app before each chart it renders: the graph is built again only
-  // when the chart's objects or the options changed since the last pass.
-  let last: { key: string; specs: NetworkPolicySpecJson[] } | undefined;
+  if (CHARTS.has(chart)) return;
+  const state = new ChartPolicies();
+  CHARTS.set(chart, state);
   chart.node.addValidation({
     validate: () => {
       const resolved = resolveNetworkPolicyOptions(options());
       if (!resolved.enabled) return [];
-      const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart && !ours.has(c));
+      // Not `instanceof`: ApiObject answers it for every ApiObject (Symbol.hasInstance).
+      const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart && !POLICY_OF.has(c));
       const paths = components();
       const workloads = objects.filter(c => holdsPodSpec(c.kind) && c.kind !== 'Pod' && c.metadata.getLabel('app.kubernetes.io/part-of') === PART_OF
         && paths.some(p => c.node.path.startsWith(`${p}/`)));
       for (const w of workloads) {
-        if (policies.has(w)) continue;
-        const policy = new WorkloadNetworkPolicy(w);
-        policies.set(w, policy);
-        ours.add(policy);
+        if (!state.policies.has(w)) state.policies.set(w, new WorkloadNetworkPolicy(w, state));
       }
-      const rendered = objects.map(c => c.toJson() as Manifest);
-      const context: NetworkPolicyContext = {
-        options: resolved,
-        namespace: chart.namespace ?? 'default',
-        entryEndpoints: entryEndpoints(chart).map(e => ({ serviceName: e.serviceName, namespace: e.namespace, port: e.port })),
-        externalEndpoints: Prerequisites.of(chart).endpoints.map(e => e.name),
+      state.pass = {
+        objects,
+        workloads,
+        context: {
+          options: resolved,
+          namespace: chart.namespace ?? 'default',
+          entryEndpoints: entryEndpoints(chart).map(e => ({ serviceName: e.serviceName, namespace: e.namespace, port: e.port })),
+          externalEndpoints: Prerequisites.of(chart).endpoints.map(e => e.name),
+        },
       };
-      const ofWorkloads = workloads.map(w => rendered[objects.indexOf(w)]);
-      const key = JSON.stringify({ rendered, workloads: workloads.map(w => objects.indexOf(w)), context });
-      if (last?.key !== key) {
-        const specs = networkPolicySpecs(rendered, ofWorkloads, context);
-        last = { key, specs: ofWorkloads.map(w => specs.get(w)!) };
-      }
-      workloads.forEach((w, i) => { policies.get(w)!.spec = last!.specs[i]; });
       return [];
     },
   });

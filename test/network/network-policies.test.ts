@@ -2,13 +2,15 @@
  * The NetworkPolicies every chart gets (one per workload the library makes, generated from the
  * flow graph), their options in TracingDefaults' `networkPolicy`, and what they refuse.
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import {
   CollectorMode, ElasticsearchStorage, ExternalKafka, JaegerAllInOne, JaegerCollector, JaegerOperatorInstance, JaegerOperatorStorageType, JaegerOperatorStrategy,
   LoadBalancerResolver, NetworkPolicyOptions, OtelCollector, S3Bucket, SamplingPolicy, StrimziKafka, TailSamplingGateway, TempoDistributed, TracingDefaults,
   instrumentWorkload,
 } from '../../constructs';
+import { renderObjects } from '../../constructs/network/_network-policies';
+import { validationErrors } from '../../constructs/synthesis';
 import { find, Manifest, ofKind, synth, testChart } from '../_support/synth';
 import { describeWithSchemas, schemaErrors } from '../_support/validate-manifests';
 
@@ -215,6 +217,39 @@ describe('NetworkPolicies', () => {
     const chart = chartWith();
     new JaegerAllInOne(chart, 'jaeger');
     expect(synth(chart)).toStrictEqual(synth(chart));
+  });
+
+  test('a workload added after a synthesis is in the policies of the next one', () => {
+    const chart = chartWith();
+    const collector = new OtelCollector(chart, 'gateway', { exportTo: [new JaegerAllInOne(chart, 'jaeger')] });
+    const app = (name: string) => {
+      const d = new plus.Deployment(chart, name, { podMetadata: { labels: { app: name } } });
+      d.addContainer({ name, image: `example/${name}:1`, portNumber: 8080 });
+      instrumentWorkload(d, { exportTo: collector });
+    };
+    // The pods sending to the gateway, by the address label cdk8s-plus selects them with (test-<id>-<hash>).
+    const senders = () => policy(synth(chart), 'otel-gateway').ingress[0].from
+      .map((p: any) => p.podSelector.matchLabels['cdk8s.io/metadata.addr'].replace(/^test-|-[0-9a-f]{8}$/g, ''));
+    app('shop');
+    expect(senders()).toStrictEqual(['shop']);
+    app('cart');
+    expect(senders()).toStrictEqual(['cart', 'shop']);
+  });
+
+  test('renderObjects renders each object once, the policies from the others\' rendering, as rendering each object gives', () => {
+    const chart = chartWith();
+    const collector = new OtelCollector(chart, 'gateway', { exportTo: [new JaegerAllInOne(chart, 'jaeger')] });
+    const shop = new plus.Deployment(chart, 'shop', { podMetadata: { labels: { app: 'shop' } } });
+    shop.addContainer({ name: 'shop', image: 'example/shop:1', portNumber: 8080 });
+    instrumentWorkload(shop, { exportTo: collector });
+    expect(validationErrors(App.of(chart))).toStrictEqual([]);
+    const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    expect(ofKind(objects.map(o => ({ kind: o.kind, metadata: { name: o.name } }) as Manifest), 'NetworkPolicy').length).toBe(2);
+    const calls = objects.map(o => jest.spyOn(o, 'toJson'));
+    const rendered = renderObjects(objects);
+    expect(calls.map(c => c.mock.calls.length)).toStrictEqual(objects.map(() => 1));
+    calls.forEach(c => c.mockRestore());
+    expect(rendered).toStrictEqual(objects.map(o => o.toJson()));
   });
 });
 
