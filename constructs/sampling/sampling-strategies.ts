@@ -155,6 +155,8 @@ export class SamplingStrategies {
   public readonly defaultOperationStrategies: readonly OperationSamplingStrategy[];
 
   private readonly _services: ServiceSamplingStrategy[] = [];
+  /** The index of each service in `_services`. */
+  private readonly _indexOf = new Map<string, number>();
 
   /** @throws if any strategy, name or combination would not be served by Jaeger as written */
   public constructor(props: SamplingStrategiesProps = {}) {
@@ -194,7 +196,7 @@ export class SamplingStrategies {
    * @param operation the operation (root span name); when omitted, the service-level strategy is returned
    */
   public strategyFor(service: string, operation?: string): SamplingStrategy {
-    const entry = this._services.find(s => s.service === service);
+    const entry = this._services[this._indexOf.get(service) ?? -1];
     if (operation !== undefined) {
       const own = entry?.operations?.find(o => o.operation === operation);
       if (own) return own.strategy;
@@ -234,8 +236,8 @@ export class SamplingStrategies {
       throw propError(scope, field, service, 'an object { service, strategy, operations? }');
     }
     requireName(scope, `${field}.service`, service.service);
-    const existing = this._services.findIndex(s => s.service === service.service);
-    if (existing >= 0) {
+    const existing = this._indexOf.get(service.service);
+    if (existing !== undefined) {
       throw propError(scope, `${field}.service`, service.service, `unique (already used by services[${existing}])`);
     }
     const strategy = requireStrategy(scope, `${field}.strategy`, service.strategy);
@@ -250,6 +252,7 @@ export class SamplingStrategies {
       strategy,
       ...(operations.length > 0 ? { operations } : {}),
     }));
+    this._indexOf.set(service.service, index);
   }
 }
 
