@@ -459,7 +459,9 @@ function configInputs(o: Manifest, keys?: readonly string[], documents?: Documen
       const docPath = docs.length > 1 ? `${base}#${i}` : `${base}#`;
       if (rec(doc)) documents?.push({ origin: o, path: docPath, doc: rec(doc)! });
       walkStrings(doc, docPath, (text, path) => {
-        const section = path.slice(docPath.length + 1).split('/')[0];
+        const rest = path.slice(docPath.length + 1);
+        const slash = rest.indexOf('/');
+        const section = slash < 0 ? rest : rest.slice(0, slash);
         out.push({ origin: o, path, text, section: rec(doc) ? section : undefined, document: true });
       });
     });
