@@ -160,12 +160,15 @@ export class FlowGraph {
   /** Addresses that name nothing known. */
   public readonly unresolved: UnresolvedAddress[] = [];
   private readonly externals: readonly string[];
+  /** The hosts of `externals`, which a string may name alone. */
+  private readonly externalHosts: ReadonlySet<string>;
   /** The `Instrumentation` resources by namespace, made on the first annotation that asks. */
   private instrumentations?: Map<string, Manifest[]>;
 
   private constructor(objects: readonly Manifest[], options: FlowGraphOptions) {
     this.index = new StackIndex(objects, { ...options, operatorWorkloads: true });
     this.externals = (options.externalEndpoints ?? []).map((e) => e.toLowerCase());
+    this.externalHosts = new Set(this.externals.map((e) => e.slice(0, e.lastIndexOf(':'))));
     const read = new Set<Manifest>();
     for (const t of this.index.templates) {
       if (t.operator) continue;
@@ -259,12 +262,12 @@ export class FlowGraph {
         const cPath = `${t.path}/spec/${field}/${i}`;
         for (const argsField of ['command', 'args']) {
           list(container[argsField]).forEach((a, j) => {
-            if (typeof a === 'string') inputs.push({ origin: t.owner, path: `${cPath}/${argsField}/${j}`, text: a });
+            if (typeof a === 'string' && this.mayName(a)) inputs.push({ origin: t.owner, path: `${cPath}/${argsField}/${j}`, text: a });
           });
         }
         list(container.env).forEach((e, j) => {
           const env = rec(e);
-          if (typeof env?.value === 'string') inputs.push({ origin: t.owner, path: `${cPath}/env/${j}/value`, text: env.value });
+          if (typeof env?.value === 'string' && this.mayName(env.value)) inputs.push({ origin: t.owner, path: `${cPath}/env/${j}/value`, text: env.value });
           const from = rec(env?.valueFrom);
           const cmKey = rec(from?.configMapKeyRef);
           const secretKey = rec(from?.secretKeyRef);
@@ -331,6 +334,14 @@ export class FlowGraph {
   // -------------------------------------------------------------------------------------------
   // flows
 
+  /**
+   * Whether {@link addAddresses} can find anything in `text`: an address (every form has a colon)
+   * or a declared endpoint's host written alone. Most of what a container is given is neither.
+   */
+  private mayName(text: string): boolean {
+    return text.includes(':') || (this.externalHosts.size > 0 && this.externalHosts.has(hostAlone(text)));
+  }
+
   private addAddresses(source: FlowSource, namespace: string, input: Input): void {
     const origin = (text: string): FlowOrigin => ({ object: input.origin, path: input.path, text });
     const addresses = findAddresses(input.text).filter((a) => !isBindOrLoopback(a.host));
@@ -352,7 +363,8 @@ export class FlowGraph {
     }
     if (addresses.length > 0) return;
     // A declared endpoint's host written alone (an S3 endpoint, a host name setting).
-    const host = input.text.trim().toLowerCase().replace(/\.$/, '');
+    if (this.externals.length === 0) return;
+    const host = hostAlone(input.text);
     for (const e of this.externals) {
       const colon = e.lastIndexOf(':');
       if (e.slice(0, colon) === host) this.externalFlows.push({ source, origin: origin(input.text), host, port: Number(e.slice(colon + 1)), protocol: 'TCP', endpoint: e });
@@ -441,6 +453,11 @@ export class FlowGraph {
     if (tokenMounted(t, this.index)) api.push('it mounts its ServiceAccount token');
     if (api.length > 0) this.kubernetesApi.push({ template: t, reason: [...new Set(api)].join('; ') });
   }
+}
+
+/** `text` as a host written alone: trimmed, lower case, without a trailing dot. */
+function hostAlone(text: string): string {
+  return text.trim().toLowerCase().replace(/\.$/, '');
 }
 
 /** The strings of a ConfigMap's `data` or a Secret's `stringData` (only `keys`, when given), parsed documents in `documents`. */
