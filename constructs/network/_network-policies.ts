@@ -82,7 +82,7 @@ class Rules {
 
   /** Allows `port`/`protocol` from (or to) `peers`, which one rule lists together. */
   public add(peers: readonly NetworkPolicyPeerJson[], port: number, protocol: string): void {
-    const key = JSON.stringify(peers.map(canonical));
+    const key = `[${peers.map(canonicalJson).join(',')}]`;
     let entry = this.byPeer.get(key);
     if (!entry) {
       entry = { peers: [...peers], ports: new Map() };
@@ -115,12 +115,22 @@ class Rules {
 function withoutRepeats<R extends { peers: NetworkPolicyPeerJson[]; ports: NetworkPolicyPortJson[] }>(rules: readonly R[]): R[] {
   const kept: Array<{ rule: R; peers: string }> = [];
   for (const r of rules) {
-    const peers = JSON.stringify(r.peers.map(canonical));
+    const peers = `[${r.peers.map(canonicalJson).join(',')}]`;
     const covered = kept.some(k => k.peers === peers
       && r.ports.every(p => k.rule.ports.some(q => q.port === p.port && q.protocol === p.protocol)));
     if (!covered) kept.push({ rule: r, peers });
   }
   return kept.map(k => k.rule);
+}
+
+/** The canonical JSON of each peer made so far: a template's peer is made once and added for every flow. */
+const CANONICAL_JSON = new WeakMap<NetworkPolicyPeerJson, string>();
+
+/** `JSON.stringify(canonical(peer))`, remembered for the peer. */
+function canonicalJson(peer: NetworkPolicyPeerJson): string {
+  let json = CANONICAL_JSON.get(peer);
+  if (json === undefined) CANONICAL_JSON.set(peer, json = JSON.stringify(canonical(peer)));
+  return json;
 }
 
 /** A JSON value with object keys sorted, so that equal peers compare equal. */
@@ -204,6 +214,15 @@ export function networkPolicySpecs(objects: readonly Manifest[], workloads: read
   const externalFrom = group(graph.externalFlows, sourceTemplate);
   const entriesOf = group(entries, e => e.template);
   const callsApi = new Set(graph.kubernetesApi.map(a => a.template));
+  // Each template's peer, made once per namespace of a policy (it is added for each of its flows).
+  const peers = new Map<string, Map<PodTemplate, NetworkPolicyPeerJson>>();
+  const peerOf = (t: PodTemplate, namespace: string): NetworkPolicyPeerJson => {
+    let ofNamespace = peers.get(namespace);
+    if (!ofNamespace) peers.set(namespace, ofNamespace = new Map());
+    let peer = ofNamespace.get(t);
+    if (!peer) ofNamespace.set(t, peer = templatePeer(t, namespace));
+    return peer;
+  };
   const templateOf = new Map<Manifest, PodTemplate>();
   for (const t of graph.index.templates) if (!templateOf.has(t.owner)) templateOf.set(t.owner, t);
 
@@ -217,7 +236,7 @@ export function networkPolicySpecs(objects: readonly Manifest[], workloads: read
     const fromGrafana = new Rules();
     const fromPrometheus = new Rules();
     for (const f of flowsTo.get(t) ?? []) {
-      if (f.source.kind === 'pod') fromPods.add([templatePeer(f.source.template, ns)], f.port, f.protocol);
+      if (f.source.kind === 'pod') fromPods.add([peerOf(f.source.template, ns)], f.port, f.protocol);
       if (f.source.kind === 'ingress-controller') fromIngress.add([optionPeer(o.ingressController)], f.port, f.protocol);
       if (f.source.kind === 'config-reader' && f.source.object.metadata.labels?.grafana_datasource !== undefined) {
         fromGrafana.add([optionPeer(o.grafana)], f.port, f.protocol);
@@ -233,7 +252,7 @@ export function networkPolicySpecs(objects: readonly Manifest[], workloads: read
     const toOutside = new Rules();
     const toDns = new Rules();
     const toApi = new Rules();
-    for (const f of flowsFrom.get(t) ?? []) toPods.add([templatePeer(f.target, ns)], f.port, f.protocol);
+    for (const f of flowsFrom.get(t) ?? []) toPods.add([peerOf(f.target, ns)], f.port, f.protocol);
     for (const f of externalFrom.get(t) ?? []) {
       toOutside.add(endpointPeers(f.host, ns, clusterDomain, o.externalCidrs), f.port, f.protocol);
     }
