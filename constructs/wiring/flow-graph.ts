@@ -24,7 +24,7 @@
  * network policies are generated from this graph.
  */
 import { findAddresses, isBindOrLoopback } from './_addresses';
-import { escapePointer, isString, Json, list, Manifest, parseStructured, rec, str, walkStrings } from './_json';
+import { escapePointer, isRecord, isString, Json, list, Manifest, parseStructured, rec, str, walkStrings } from './_json';
 import { ContainerPort, PodTemplate, servingPorts, StackIndex, StackIndexOptions } from './stack-index';
 
 /** Options of {@link FlowGraph.of}. */
@@ -180,7 +180,7 @@ export class FlowGraph {
     for (const o of objects) {
       const namespace = this.index.namespaceOf(o);
       if ((o.kind === 'ConfigMap' || o.kind === 'Secret') && !read.has(o)) {
-        for (const input of configInputs(o)) this.addAddresses({ kind: 'config-reader', object: o }, namespace, input);
+        for (const input of configInputs(o, undefined, undefined, this.mayNameText)) this.addAddresses({ kind: 'config-reader', object: o }, namespace, input);
       } else if (OPERATOR_KINDS.has(o.kind) && !read.has(o)) {
         for (const input of customResourceInputs(o)) this.addAddresses({ kind: 'operator', object: o }, namespace, input);
       } else if (o.kind === 'Ingress') {
@@ -241,7 +241,7 @@ export class FlowGraph {
     const take = (o: Manifest | undefined, keys: readonly string[] | undefined) => {
       if (!o) return;
       read.add(o);
-      for (const input of configInputs(o, keys, documents)) {
+      for (const input of configInputs(o, keys, documents, this.mayNameText)) {
         const doc = input.document ? documents.find((d) => d.origin === o && input.path.startsWith(d.path))?.doc : undefined;
         const allowed = doc ? sections(doc) : undefined;
         if (allowed && input.section !== undefined && TEMPO_ADDRESS_SECTIONS.includes(input.section) && !allowed.includes(input.section)) continue;
@@ -341,6 +341,9 @@ export class FlowGraph {
   private mayName(text: string): boolean {
     return text.includes(':') || (this.externalHosts.size > 0 && this.externalHosts.has(hostAlone(text)));
   }
+
+  /** {@link mayName}, as a function of its own. */
+  private readonly mayNameText = (text: string): boolean => this.mayName(text);
 
   private addAddresses(source: FlowSource, namespace: string, input: Input): void {
     const origin = (text: string): FlowOrigin => ({ object: input.origin, path: input.path, text });
@@ -460,8 +463,11 @@ function hostAlone(text: string): string {
   return text.trim().toLowerCase().replace(/\.$/, '');
 }
 
-/** The strings of a ConfigMap's `data` or a Secret's `stringData` (only `keys`, when given), parsed documents in `documents`. */
-function configInputs(o: Manifest, keys?: readonly string[], documents?: Document[]): Array<Input & { section?: string; document?: boolean }> {
+/**
+ * The strings of a ConfigMap's `data` or a Secret's `stringData` (only `keys`, when given, and only
+ * those `keep` accepts), parsed documents in `documents`.
+ */
+function configInputs(o: Manifest, keys?: readonly string[], documents?: Document[], keep?: (text: string) => boolean): Array<Input & { section?: string; document?: boolean }> {
   const field = o.kind === 'Secret' ? 'stringData' : 'data';
   const out: Array<Input & { section?: string; document?: boolean }> = [];
   for (const [key, value] of Object.entries(rec(o[field]) ?? {})) {
@@ -469,13 +475,13 @@ function configInputs(o: Manifest, keys?: readonly string[], documents?: Documen
     const base = `/${field}/${escapePointer(key)}`;
     const docs = parseStructured(value);
     if (!docs) {
-      out.push({ origin: o, path: base, text: value });
+      if (!keep || keep(value)) out.push({ origin: o, path: base, text: value });
       continue;
     }
     docs.forEach((doc, i) => {
       const docPath = docs.length > 1 ? `${base}#${i}` : `${base}#`;
       if (rec(doc)) documents?.push({ origin: o, path: docPath, doc: rec(doc)! });
-      walkStrings(doc, docPath, (text, path) => {
+      walkKeptStrings(doc, docPath, keep, (text, path) => {
         const rest = path.slice(docPath.length + 1);
         const slash = rest.indexOf('/');
         const section = slash < 0 ? rest : rest.slice(0, slash);
@@ -484,6 +490,26 @@ function configInputs(o: Manifest, keys?: readonly string[], documents?: Documen
     });
   }
   return out;
+}
+
+/**
+ * {@link walkStrings} for the strings `keep` accepts (every string without it): the JSON pointer
+ * of a string is written out only when it is kept (a large configuration has many strings and few
+ * addresses).
+ */
+function walkKeptStrings(value: unknown, path: string, keep: ((text: string) => boolean) | undefined, f: (text: string, path: string) => void): void {
+  if (!keep) return walkStrings(value, path, f);
+  const segments: Array<string | number> = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (keep(v)) f(v, path + segments.map((s) => `/${typeof s === 'number' ? s : escapePointer(s)}`).join(''));
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => { segments.push(i); visit(x); segments.pop(); });
+    } else if (isRecord(v)) {
+      for (const [k, x] of Object.entries(v)) { segments.push(k); visit(x); segments.pop(); }
+    }
+  };
+  visit(value);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { buildApp } from '../../main';
 import { Prerequisites } from '../../constructs';
 import { Manifest } from '../../constructs/wiring/_json';
-import { FlowGraph, FlowSource } from '../../constructs/wiring/flow-graph';
+import { configurationStrings, FlowGraph, FlowSource } from '../../constructs/wiring/flow-graph';
 
 const app = buildApp();
 function graphOf(chartId: string): FlowGraph {
@@ -134,6 +134,18 @@ describe('FlowGraph of hand-written manifests', () => {
     expect(podFlows(g)).toStrictEqual(['config-reader ConfigMap/links -> web:8080/TCP (address)']);
     expect(g.unresolved.map(u => `${u.host}:${u.port} at ${u.origin.path}`)).toStrictEqual(['nowhere:9999 at /data/a.yaml#/other']);
     expect(externalFlows(g)).toStrictEqual(['config-reader ConfigMap/links -> es.example.com:443']);
+  });
+
+  test('a flow read from a configuration names where: the JSON pointer of the string, as configurationStrings gives it', () => {
+    const cm: Manifest = {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'links', namespace: 'ns' },
+      data: { 'a/b.yaml': 'plain: just text\n"x/y":\n  "k~": http://web:80\nlist: [nothing, 1, "web:80"]\n' },
+    };
+    const g = FlowGraph.of([web, cm, service('web', { app: 'web' }, [{ name: 'http', port: 80, targetPort: 8080 }])]);
+    const paths = g.podFlows.map(f => f.origin.path);
+    expect(paths).toStrictEqual(['/data/a~1b.yaml#/x~1y/k~0', '/data/a~1b.yaml#/list/2']);
+    const strings = configurationStrings(cm);
+    for (const f of g.podFlows) expect(strings).toContainEqual({ path: f.origin.path, text: expect.stringContaining(f.origin.text) });
   });
 
   test('a pod with its ServiceAccount token calls the Kubernetes API; one without does not', () => {
