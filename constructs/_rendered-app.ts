@@ -5,11 +5,12 @@
  * an app of six charts ran every validation seven times; here the caller validates once, each
  * object is rendered once, and the pictures draw the same rendered objects.
  */
-import { mkdirSync, writeFileSync } from 'fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'fs';
 import { join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { dump, DumpOptions } from 'js-yaml';
+import { renderObjects } from './network/_network-policies';
 
 /** One chart's objects in the order `app.synth()` writes them, each rendered once. */
 export interface RenderedChart {
@@ -36,7 +37,8 @@ export function renderApp(app: App): RenderedApp {
   const charts = app.charts.map(chart => {
     const objects = new DependencyGraph(chart.node).topology()
       .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
-    return { chart, objects, manifests: objects.map(o => o.toJson() as Record<string, unknown>) };
+    // The NetworkPolicies this library makes are computed from the others' rendering, not their own.
+    return { chart, objects, manifests: renderObjects(objects) };
   });
   return { charts, dependantCharts };
 }
@@ -108,8 +110,14 @@ function manifestYaml(doc: unknown): string {
 export function writeRenderedApp(app: App, rendered: RenderedApp): string[] {
   const { outdir, outputFileExtension: ext } = app;
   const written: string[] = [];
+  // Document by document, so that a large chart's YAML is never held whole.
   const save = (file: string, docs: readonly unknown[]) => {
-    writeFileSync(file, docs.map(manifestYaml).join('---\n'), { encoding: 'utf8' });
+    const fd = openSync(file, 'w');
+    try {
+      docs.forEach((doc, i) => writeSync(fd, i === 0 ? manifestYaml(doc) : `---\n${manifestYaml(doc)}`, null, 'utf8'));
+    } finally {
+      closeSync(fd);
+    }
     written.push(file);
   };
   const chartName = (chart: Chart, index: number) => (rendered.dependantCharts
