@@ -26,10 +26,12 @@ export interface SynthesizeOptions {
  * (see {@link SynthesizeOptions.diagrams}). An app with any error writes nothing: the errors are
  * all reported at once, in one thrown Error.
  *
- * The files are those `app.synth()` writes, byte for byte, for every `yamlOutputType`; but the app
- * is validated once and each object rendered once (`app.synth()` validates the whole app again
- * for every chart), and the pictures are drawn by Graphviz in a worker thread while the manifests
- * are written, only where the graph changed since the picture in `app.outdir` was drawn.
+ * The files, objects and order are those `app.synth()` writes, for every `yamlOutputType`, and
+ * read back the same; but the app is validated once and each object rendered once (`app.synth()`
+ * validates the whole app again for every chart), the YAML is written by js-yaml (faster than
+ * cdk8s's writer; a string holding double quotes is double-quoted where cdk8s single-quotes it),
+ * and the pictures are drawn by Graphviz in a worker thread while the manifests are written, only
+ * where the graph changed since the picture in `app.outdir` was drawn.
  */
 export function synthesizeApp(app: App, options: SynthesizeOptions = {}): void {
   const errors = validationErrors(app);
