@@ -67,15 +67,23 @@ export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Calls `f` with every string in `value` and its JSON pointer under `path`. */
-export function walkStrings(value: unknown, path: string, f: (text: string, path: string) => void): void {
-  if (typeof value === 'string') {
-    f(value, path);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walkStrings(v, `${path}/${i}`, f));
-  } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) walkStrings(v, `${path}/${escapePointer(k)}`, f);
-  }
+/**
+ * Calls `f` with every string in `value` (those `keep` accepts, when given) and its JSON pointer
+ * under `path`. A pointer is written out only for a string passed to `f`: a large configuration
+ * has many strings, and a caller looking for addresses keeps few of them.
+ */
+export function walkStrings(value: unknown, path: string, f: (text: string, path: string) => void, keep?: (text: string) => boolean): void {
+  const segments: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (!keep || keep(v)) f(v, path + segments.join(''));
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => { segments.push(`/${i}`); visit(x); segments.pop(); });
+    } else if (isRecord(v)) {
+      for (const [k, x] of Object.entries(v)) { segments.push(`/${escapePointer(k)}`); visit(x); segments.pop(); }
+    }
+  };
+  visit(value);
 }
 
 /**

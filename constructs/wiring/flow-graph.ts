@@ -24,7 +24,7 @@
  * network policies are generated from this graph.
  */
 import { findAddresses, isBindOrLoopback } from './_addresses';
-import { escapePointer, isRecord, isString, Json, list, Manifest, parseStructured, rec, str, walkStrings } from './_json';
+import { escapePointer, isString, Json, list, Manifest, parseStructured, rec, str, walkStrings } from './_json';
 import { ContainerPort, PodTemplate, servingPorts, StackIndex, StackIndexOptions } from './stack-index';
 
 /** Options of {@link FlowGraph.of}. */
@@ -180,7 +180,7 @@ export class FlowGraph {
     for (const o of objects) {
       const namespace = this.index.namespaceOf(o);
       if ((o.kind === 'ConfigMap' || o.kind === 'Secret') && !read.has(o)) {
-        for (const input of configInputs(o, undefined, undefined, this.mayNameText)) this.addAddresses({ kind: 'config-reader', object: o }, namespace, input);
+        for (const input of configInputs(o, undefined, undefined, this.mayName)) this.addAddresses({ kind: 'config-reader', object: o }, namespace, input);
       } else if (OPERATOR_KINDS.has(o.kind) && !read.has(o)) {
         for (const input of customResourceInputs(o)) this.addAddresses({ kind: 'operator', object: o }, namespace, input);
       } else if (o.kind === 'Ingress') {
@@ -241,7 +241,7 @@ export class FlowGraph {
     const take = (o: Manifest | undefined, keys: readonly string[] | undefined) => {
       if (!o) return;
       read.add(o);
-      for (const input of configInputs(o, keys, documents, this.mayNameText)) {
+      for (const input of configInputs(o, keys, documents, this.mayName)) {
         const doc = input.document ? documents.find((d) => d.origin === o && input.path.startsWith(d.path))?.doc : undefined;
         const allowed = doc ? sections(doc) : undefined;
         if (allowed && input.section !== undefined && TEMPO_ADDRESS_SECTIONS.includes(input.section) && !allowed.includes(input.section)) continue;
@@ -338,12 +338,8 @@ export class FlowGraph {
    * Whether {@link addAddresses} can find anything in `text`: an address (every form has a colon)
    * or a declared endpoint's host written alone. Most of what a container is given is neither.
    */
-  private mayName(text: string): boolean {
-    return text.includes(':') || (this.externalHosts.size > 0 && this.externalHosts.has(hostAlone(text)));
-  }
-
-  /** {@link mayName}, as a function of its own. */
-  private readonly mayNameText = (text: string): boolean => this.mayName(text);
+  private readonly mayName = (text: string): boolean =>
+    text.includes(':') || (this.externalHosts.size > 0 && this.externalHosts.has(hostAlone(text)));
 
   private addAddresses(source: FlowSource, namespace: string, input: Input): void {
     const origin = (text: string): FlowOrigin => ({ object: input.origin, path: input.path, text });
@@ -481,35 +477,15 @@ function configInputs(o: Manifest, keys?: readonly string[], documents?: Documen
     docs.forEach((doc, i) => {
       const docPath = docs.length > 1 ? `${base}#${i}` : `${base}#`;
       if (rec(doc)) documents?.push({ origin: o, path: docPath, doc: rec(doc)! });
-      walkKeptStrings(doc, docPath, keep, (text, path) => {
+      walkStrings(doc, docPath, (text, path) => {
         const rest = path.slice(docPath.length + 1);
         const slash = rest.indexOf('/');
         const section = slash < 0 ? rest : rest.slice(0, slash);
         out.push({ origin: o, path, text, section: rec(doc) ? section : undefined, document: true });
-      });
+      }, keep);
     });
   }
   return out;
-}
-
-/**
- * {@link walkStrings} for the strings `keep` accepts (every string without it): the JSON pointer
- * of a string is written out only when it is kept (a large configuration has many strings and few
- * addresses).
- */
-function walkKeptStrings(value: unknown, path: string, keep: ((text: string) => boolean) | undefined, f: (text: string, path: string) => void): void {
-  if (!keep) return walkStrings(value, path, f);
-  const segments: Array<string | number> = [];
-  const visit = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (keep(v)) f(v, path + segments.map((s) => `/${typeof s === 'number' ? s : escapePointer(s)}`).join(''));
-    } else if (Array.isArray(v)) {
-      v.forEach((x, i) => { segments.push(i); visit(x); segments.pop(); });
-    } else if (isRecord(v)) {
-      for (const [k, x] of Object.entries(v)) { segments.push(k); visit(x); segments.pop(); }
-    }
-  };
-  visit(value);
 }
 
 /**
