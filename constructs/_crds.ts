@@ -5,60 +5,38 @@
  *
  * Elsewhere, take only types from `imports/` (`import type { Kafka } from '../../imports/…'`, erased
  * from the JavaScript) and the classes and enums from these functions, inside constructors and
- * methods, never at module top level. Each function keeps the module it loaded: Node caches a
+ * methods, never at module top level. Each keeps the module it loaded: Node caches a
  * module after its first `require`, but a bundle (esbuild's, as `npm run synth` runs the app)
  * copies every export of an ES module into a new object at each `require` of it.
  * test/lazy-imports.test.ts checks that loading the library loads none of them.
  */
 
-/** The modules loaded so far, by the function that loads each. */
-const LOADED: {
-  jaegerCrd?: typeof import('../imports/jaeger-jaegertracing.io');
-  kafkaCrd?: typeof import('../imports/kafka-kafka.strimzi.io');
-  kafkaNodePoolCrd?: typeof import('../imports/kafkanodepool-kafka.strimzi.io');
-  kafkaTopicCrd?: typeof import('../imports/kafkatopic-kafka.strimzi.io');
-  otelCollectorCrd?: typeof import('../imports/otelcollector-opentelemetry.io');
-  otelInstrumentationCrd?: typeof import('../imports/otelinstrumentation-opentelemetry.io');
-  podMonitorCrd?: typeof import('../imports/podmonitor-monitoring.coreos.com');
-  prometheusRuleCrd?: typeof import('../imports/prometheusrule-monitoring.coreos.com');
-} = {};
+/** `load`, called once: its result is kept for the next calls. */
+function once<T>(load: () => T): () => T {
+  let loaded: { readonly value: T } | undefined;
+  return () => (loaded ??= { value: load() }).value;
+}
 
 /** `Jaeger` (jaegertracing.io/v1), for {@link JaegerOperatorInstance}. */
-export function jaegerCrd(): typeof import('../imports/jaeger-jaegertracing.io') {
-  return (LOADED.jaegerCrd ??= require('../imports/jaeger-jaegertracing.io'));
-}
+export const jaegerCrd = once((): typeof import('../imports/jaeger-jaegertracing.io') => require('../imports/jaeger-jaegertracing.io'));
 
 /** `Kafka` (kafka.strimzi.io/v1), for {@link StrimziKafka}. */
-export function kafkaCrd(): typeof import('../imports/kafka-kafka.strimzi.io') {
-  return (LOADED.kafkaCrd ??= require('../imports/kafka-kafka.strimzi.io'));
-}
+export const kafkaCrd = once((): typeof import('../imports/kafka-kafka.strimzi.io') => require('../imports/kafka-kafka.strimzi.io'));
 
 /** `KafkaNodePool` (kafka.strimzi.io/v1), for {@link StrimziKafka}. */
-export function kafkaNodePoolCrd(): typeof import('../imports/kafkanodepool-kafka.strimzi.io') {
-  return (LOADED.kafkaNodePoolCrd ??= require('../imports/kafkanodepool-kafka.strimzi.io'));
-}
+export const kafkaNodePoolCrd = once((): typeof import('../imports/kafkanodepool-kafka.strimzi.io') => require('../imports/kafkanodepool-kafka.strimzi.io'));
 
 /** `KafkaTopic` (kafka.strimzi.io/v1), for {@link StrimziKafka}. */
-export function kafkaTopicCrd(): typeof import('../imports/kafkatopic-kafka.strimzi.io') {
-  return (LOADED.kafkaTopicCrd ??= require('../imports/kafkatopic-kafka.strimzi.io'));
-}
+export const kafkaTopicCrd = once((): typeof import('../imports/kafkatopic-kafka.strimzi.io') => require('../imports/kafkatopic-kafka.strimzi.io'));
 
 /** `OpenTelemetryCollector` (opentelemetry.io/v1beta1), for {@link OtelCollectorOperatorInstance}. */
-export function otelCollectorCrd(): typeof import('../imports/otelcollector-opentelemetry.io') {
-  return (LOADED.otelCollectorCrd ??= require('../imports/otelcollector-opentelemetry.io'));
-}
+export const otelCollectorCrd = once((): typeof import('../imports/otelcollector-opentelemetry.io') => require('../imports/otelcollector-opentelemetry.io'));
 
 /** `Instrumentation` (opentelemetry.io/v1alpha1), for {@link OperatorInstrumentation}. */
-export function otelInstrumentationCrd(): typeof import('../imports/otelinstrumentation-opentelemetry.io') {
-  return (LOADED.otelInstrumentationCrd ??= require('../imports/otelinstrumentation-opentelemetry.io'));
-}
+export const otelInstrumentationCrd = once((): typeof import('../imports/otelinstrumentation-opentelemetry.io') => require('../imports/otelinstrumentation-opentelemetry.io'));
 
 /** `PodMonitor` (monitoring.coreos.com/v1), for {@link TracingMonitoring}. */
-export function podMonitorCrd(): typeof import('../imports/podmonitor-monitoring.coreos.com') {
-  return (LOADED.podMonitorCrd ??= require('../imports/podmonitor-monitoring.coreos.com'));
-}
+export const podMonitorCrd = once((): typeof import('../imports/podmonitor-monitoring.coreos.com') => require('../imports/podmonitor-monitoring.coreos.com'));
 
 /** `PrometheusRule` (monitoring.coreos.com/v1), for {@link TracingMonitoring}. */
-export function prometheusRuleCrd(): typeof import('../imports/prometheusrule-monitoring.coreos.com') {
-  return (LOADED.prometheusRuleCrd ??= require('../imports/prometheusrule-monitoring.coreos.com'));
-}
+export const prometheusRuleCrd = once((): typeof import('../imports/prometheusrule-monitoring.coreos.com') => require('../imports/prometheusrule-monitoring.coreos.com'));
