@@ -11,13 +11,14 @@ import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } f
 import { IConstruct } from 'constructs';
 import { dump, DumpOptions } from 'js-yaml';
 import { renderObjects } from './network/_network-policies';
+import { Manifest } from './wiring/_json';
 
 /** One chart's objects in the order `app.synth()` writes them, each rendered once. */
 export interface RenderedChart {
   readonly chart: Chart;
   readonly objects: readonly ApiObject[];
   /** `objects[i].toJson()`. */
-  readonly manifests: readonly Record<string, unknown>[];
+  readonly manifests: readonly Manifest[];
 }
 
 /** The charts of an app, in the order `app.synth()` writes them, rendered. */
@@ -38,7 +39,7 @@ export function renderApp(app: App): RenderedApp {
     const objects = new DependencyGraph(chart.node).topology()
       .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
     // The NetworkPolicies this library makes are computed from the others' rendering, not their own.
-    return { chart, objects, manifests: renderObjects(objects) };
+    return { chart, objects, manifests: renderObjects(objects) as Manifest[] };
   });
   return { charts, dependantCharts };
 }

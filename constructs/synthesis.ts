@@ -2,8 +2,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { redactCredentials } from './_errors';
 import { renderApp, writeRenderedApp } from './_rendered-app';
-import { drawCharts, startPictures } from './diagram/app-diagrams';
-import { Manifest } from './wiring/_json';
+import { drawCharts, PendingPictures, startPictures } from './diagram/app-diagrams';
 
 /** Every construct's validation error in `scope`'s tree, each prefixed with its construct path (credentials in URLs redacted). */
 export function validationErrors(scope: IConstruct): string[] {
@@ -39,11 +38,7 @@ export function synthesizeApp(app: App, options: SynthesizeOptions = {}): void {
     throw new Error(`synthesis refused, ${errors.length} error(s):\n${errors.map(e => `  ${e}`).join('\n')}`);
   }
   const rendered = renderApp(app);
-  let pictures: ReturnType<typeof startPictures> | undefined;
-  if (options.diagrams ?? true) {
-    const manifests = new Map(rendered.charts.map(c => [c.chart, c.manifests as Manifest[]]));
-    pictures = startPictures(drawCharts(rendered.charts.map(c => c.chart), chart => manifests.get(chart)!), app.outdir);
-  }
+  const pictures: PendingPictures | undefined = (options.diagrams ?? true) ? startPictures(drawCharts(rendered.charts), app.outdir) : undefined;
   try {
     writeRenderedApp(app, rendered);
     pictures?.finish();

@@ -4,7 +4,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { renderApp } from '../_rendered-app';
 import { Prerequisites } from '../prerequisites';
 import { Manifest } from '../wiring/_json';
 import { renderDot } from './dot';
@@ -23,27 +24,18 @@ export interface ChartDiagram {
  * (`Prerequisites`) and another serves is drawn as that chart's component.
  */
 export function diagramsOfApp(app: App): ChartDiagram[] {
-  return drawCharts(app.charts, chart => chart.toJson() as Manifest[]);
+  return drawCharts(app.charts.map(chart => ({ chart, manifests: chart.toJson() as Manifest[] })));
 }
 
-/** The diagram of every chart of `charts` (in that order), drawn together, from `objectsOf(chart)`. */
-export function drawCharts(charts: readonly Chart[], objectsOf: (chart: Chart) => Manifest[]): ChartDiagram[] {
-  const diagrams = diagramsOfStacks(charts.map(chart => ({
+/** The diagram of every chart of `charts` (in that order), drawn together, from its objects as rendered (`manifests`). */
+export function drawCharts(charts: ReadonlyArray<{ readonly chart: Chart; readonly manifests: readonly Manifest[] }>): ChartDiagram[] {
+  const diagrams = diagramsOfStacks(charts.map(({ chart, manifests }) => ({
     name: chart.node.id,
-    objects: objectsOf(chart),
+    objects: manifests,
     externalEndpoints: Prerequisites.of(chart).endpoints.map(e => e.name),
     defaultNamespace: chart.namespace,
   })));
-  return charts.map((chart, i) => ({ chart, diagram: diagrams[i] }));
-}
-
-/**
- * The objects of a chart that `app.synth()` has just validated and written: rendered one by one,
- * without validating the whole app again for each chart as `chart.toJson()` does (most of the
- * time drawing would take).
- */
-function synthesizedObjects(chart: Chart): Manifest[] {
-  return chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart).map(o => o.toJson() as Manifest);
+  return charts.map(({ chart }, i) => ({ chart, diagram: diagrams[i] }));
 }
 
 /**
@@ -53,7 +45,9 @@ function synthesizedObjects(chart: Chart): Manifest[] {
  * graph by the same Graphviz (its {@link svgDrawingMark}) is kept as it is, not drawn again.
  */
 export function writeAppDiagrams(app: App, outdir: string = app.outdir): string[] {
-  return startPictures(drawCharts(app.charts, synthesizedObjects), outdir).finish();
+  // Rendered as synthesis renders them: each object once, without validating the app again for
+  // each chart as `chart.toJson()` does (most of the time drawing would take).
+  return startPictures(drawCharts(renderApp(app).charts), outdir).finish();
 }
 
 /** Pictures being drawn ({@link startPictures}). */
