@@ -325,7 +325,9 @@ export class FlowGraph {
       for (const o of this.index.objects) {
         if (o.kind !== 'Instrumentation') continue;
         const ns = this.index.namespaceOf(o);
-        this.instrumentations.set(ns, [...(this.instrumentations.get(ns) ?? []), o]);
+        const inNamespace = this.instrumentations.get(ns);
+        if (inNamespace) inNamespace.push(o);
+        else this.instrumentations.set(ns, [o]);
       }
     }
     return this.instrumentations.get(namespace) ?? [];
