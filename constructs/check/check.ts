@@ -24,6 +24,12 @@ export interface CheckOptions extends WiringCheckOptions {
   readonly schemas?: string;
   /** Folders or files of CustomResourceDefinitions, besides those in the input. @default - none */
   readonly crds?: readonly string[];
+  /**
+   * A folder that keeps the schema validators compiled in one run for the next ones (see
+   * KubernetesSchemasOptions.validatorCache).
+   * @default - none: validators are compiled in every run
+   */
+  readonly validatorCache?: string;
   /** Rule ids or families (`policy`, `policy/probes`) not to run. @default - none */
   readonly skip?: readonly string[];
 }
@@ -34,7 +40,7 @@ export function checkObjects(objects: readonly Manifest[], options: CheckOptions
   const runs = (family: string) => !skip.some((s) => s === family || s === `${family}/`);
   const findings: ObjectFinding[] = [];
   if (runs('schema')) {
-    findings.push(...schemaFindings(objects, { kubernetes: KubernetesSchemas.load(options.schemas), crds: CrdRegistry.fromPaths(options.crds ?? []) }));
+    findings.push(...schemaFindings(objects, { kubernetes: KubernetesSchemas.load(options.schemas, { validatorCache: options.validatorCache }), crds: CrdRegistry.fromPaths(options.crds ?? []) }));
   }
   if (runs('wiring')) findings.push(...wiringFindings(objects, options));
   if (runs('policy')) findings.push(...policyFindings(objects, options));

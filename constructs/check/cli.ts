@@ -50,6 +50,8 @@ Options:
   --crds <path>                  folder or file of CustomResourceDefinitions (repeatable)
   --schemas <path>               Kubernetes schemas to use instead of the packaged ${K8S_VERSION} ones
                                  (a kubernetes-validate schema folder, or its _definitions.json)
+  --cache <folder>               keep the schema validators compiled in one run for the next ones
+                                 (JavaScript files; a repeated check of the same kinds starts faster)
   --external <host:port>         an address outside the input that configuration may use,
                                  as written (repeatable; *.example.com:443 matches subdomains)
   --provided <Kind/name>         an object that exists without being in the input, such as
@@ -104,6 +106,7 @@ function run(argv: readonly string[], io: CliIo): number {
         'fail-on': { type: 'string', default: 'error' },
         'crds': { type: 'string', multiple: true, default: [] },
         'schemas': { type: 'string' },
+        'cache': { type: 'string' },
         'external': { type: 'string', multiple: true, default: [] },
         'provided': { type: 'string', multiple: true, default: [] },
         'namespace': { type: 'string' },
@@ -148,6 +151,7 @@ function run(argv: readonly string[], io: CliIo): number {
   const options: CheckOptions = {
     ...(values.schemas !== undefined ? { schemas: path.resolve(io.cwd, values.schemas) } : {}),
     crds: values.crds.map((c) => path.resolve(io.cwd, c)),
+    ...(values.cache !== undefined ? { validatorCache: path.resolve(io.cwd, values.cache) } : {}),
     externalEndpoints: values.external,
     provided: values.provided,
     ...(values.namespace !== undefined ? { defaultNamespace: values.namespace } : {}),

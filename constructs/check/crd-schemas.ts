@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
 import { isRecord, type Json } from '../wiring/_json';
-import { registerUnknownFormats, type KubernetesSchemas } from './k8s-schemas';
+import type { KubernetesSchemas } from './k8s-schemas';
 import { InputError, parseManifests, splitDocuments } from './manifest-files';
 
 /** What a registry knows of a custom resource kind. */
@@ -93,8 +93,7 @@ export class CrdRegistry {
       return { found: 'not-served', reason: `the CustomResourceDefinition of ${kind} in ${source.origin} does not serve ${apiVersion} (served: ${served || 'none'})` };
     }
     const schema = shareRepeatedSubschemas(crdToJsonSchema(v.schema, group, version, kind, schemas.objectMetaRef));
-    registerUnknownFormats(schemas.ajv, schema);
-    const validate = schemas.ajv.compile(schema);
+    const validate = schemas.compile(schema);
     this.validators.set(cacheKey, validate);
     return { found: 'validator', validate };
   }

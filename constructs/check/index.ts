@@ -3,7 +3,7 @@ export * from './finding';
 export * from './rules';
 export { InputError, readManifests, parseManifests, lineOf } from './manifest-files';
 export type { ManifestInput, ReadOptions, SourceDocument, SourceObject } from './manifest-files';
-export { K8S_VERSION, KubernetesSchemas, shippedSchemaFile, SHIPPED_SCHEMA_FILE } from './k8s-schemas';
+export { K8S_VERSION, KubernetesSchemas, shippedSchemaFile, SHIPPED_SCHEMA_FILE, type KubernetesSchemasOptions } from './k8s-schemas';
 export { CrdRegistry, crdToJsonSchema, shareRepeatedSubschemas } from './crd-schemas';
 export type { CrdLookup } from './crd-schemas';
 export { schemaFindings } from './schema-check';

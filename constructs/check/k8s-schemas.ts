@@ -9,14 +9,17 @@
  * command reads offline. `--schemas` names another folder of that layout, or the file itself.
  *
  * A kind's schema is its definition (found by its `x-kubernetes-group-version-kind`) with `type`
- * narrowed to `object`. Validators are compiled on first use per kind and cached in memory.
+ * narrowed to `object`. Validators are compiled on first use per kind and cached in memory, and,
+ * given a `validatorCache` folder, kept there as JavaScript between processes: compiling the
+ * validator of a Deployment (PodSpec and all it holds) takes Ajv about half a second, loading the
+ * code it made a few milliseconds.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
-import Ajv2020 from 'ajv/dist/2020';
-import type { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Format, ValidateFunction } from 'ajv';
+import type Ajv2020 from 'ajv/dist/2020';
 import { isRecord, type Json } from '../wiring/_json';
 
 export const K8S_VERSION = '1.37.0';
@@ -68,14 +71,30 @@ const K8S_DURATION = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)\s*(?:ns|us|µs|μs|m
 /** Formats whose checks we take from ajv-formats: their meaning matches the Kubernetes one. */
 const AJV_FORMATS = ['date-time', 'date', 'int32', 'int64', 'float', 'double', 'byte', 'uuid', 'ipv4', 'ipv6', 'email', 'uri'] as const;
 
+let checkedFormats: Record<string, Format> | undefined;
+
+/** The formats that carry a check: AJV_FORMATS from ajv-formats, and `duration`. */
+function formatChecks(): Record<string, Format> {
+  if (checkedFormats === undefined) {
+    const { fullFormats } = require('ajv-formats/dist/formats') as { fullFormats: Record<string, Format> };
+    const formats: Record<string, Format> = Object.fromEntries([...AJV_FORMATS.map((name) => [name, fullFormats[name]]), ['duration', K8S_DURATION]]);
+    checkedFormats = formats;
+    return formats;
+  }
+  return checkedFormats;
+}
+
 /**
  * Formats Kubernetes schemas name that carry no check here: type hints (`int-or-string`,
  * `quantity`, `password`) or formats ajv does not ship. They must be known to Ajv in strict mode.
  */
 const NO_OP_FORMATS = ['int-or-string', 'quantity', 'password', 'binary', 'cidr', 'mac', 'hostname', 'bsonobjectid', 'uuid3', 'uuid4', 'uuid5', 'isbn', 'isbn10', 'isbn13', 'creditcard', 'ssn', 'hexcolor', 'rgbcolor', 'datetime'];
 
-function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({
+/** Ajv as the checks use it; loaded only when a validator is compiled, not when one is read from a cache. */
+function newAjv(keepSource: boolean): Ajv2020 {
+  const Ajv = (require('ajv/dist/2020') as { default: typeof Ajv2020 }).default;
+  const { _ } = require('ajv/dist/compile/codegen') as typeof import('ajv/dist/compile/codegen');
+  const ajv = new Ajv({
     allErrors: true, // report every problem of an object at once
     verbose: true, // errors carry the value, for messages that say what was found
     // Unknown keywords fail compilation, so a gap in the CRD conversion cannot go unnoticed.
@@ -91,10 +110,11 @@ function newAjv(): Ajv2020 {
     // Inline only small referenced schemas; a large shared one (PodSpec, or a subtree that
     // crd-schemas.ts hoisted into $defs) is compiled once and called.
     inlineRefs: 20,
-    code: { regExp: goRegExp },
+    // With a validator cache, Ajv keeps each validator's source, which the cache writes out; the
+    // source names the pattern engine and the format checks by the parameters loadValidator gives it.
+    code: { regExp: goRegExp, ...(keepSource ? { source: true, formats: _`formats` } : {}) },
   });
-  addFormats(ajv, [...AJV_FORMATS]);
-  ajv.addFormat('duration', K8S_DURATION);
+  for (const [name, format] of Object.entries(formatChecks())) ajv.addFormat(name, format);
   for (const name of NO_OP_FORMATS) ajv.addFormat(name, true);
   return ajv;
 }
@@ -151,20 +171,19 @@ export class KubernetesSchemas {
   /**
    * The schemas in `source` (a kubernetes-validate schema folder, a folder holding the shipped
    * file, or a `_definitions.json` / `.json.gz` file), or the package's own when omitted.
-   * Loaded once per source and kept. Throws an Error that says what is missing.
+   * Loaded once per source (and cache) and kept. Throws an Error that says what is missing.
    */
-  public static load(source?: string): KubernetesSchemas {
+  public static load(source?: string, options: KubernetesSchemasOptions = {}): KubernetesSchemas {
     const file = definitionsFile(source);
-    let found = loaded.get(file);
+    const key = `${file}\n${options.validatorCache === undefined ? '' : path.resolve(options.validatorCache)}`;
+    let found = loaded.get(key);
     if (!found) {
-      found = new KubernetesSchemas(file);
-      loaded.set(file, found);
+      found = new KubernetesSchemas(file, options.validatorCache);
+      loaded.set(key, found);
     }
     return found;
   }
 
-  /** The Ajv instance, with the definitions registered under their `$id`. */
-  public readonly ajv: Ajv2020;
   /** `$ref` of ObjectMeta in the registered definitions (custom resources use it for `metadata`). */
   public readonly objectMetaRef: string;
   /** API groups that have built-in kinds ('' for the core group). */
@@ -175,13 +194,17 @@ export class KubernetesSchemas {
   /** kind -> its apiVersions, for messages. */
   private readonly versionsOfKind = new Map<string, string[]>();
   private readonly validators = new Map<string, ValidateFunction>();
+  /** What, besides its schema, the code of a validator depends on (see compile). */
+  private readonly codeKey: string;
+  private readonly validatorCache?: string;
+  private readonly definitions: Json;
+  private compiler?: Ajv2020;
 
-  private constructor(public readonly file: string) {
-    const definitions = readDefinitions(file);
-    this.ajv = newAjv();
-    registerUnknownFormats(this.ajv, definitions);
-    registerVendorKeywords(this.ajv, definitions);
-    this.ajv.addSchema(definitions);
+  private constructor(public readonly file: string, validatorCache?: string) {
+    const { definitions, digest } = readDefinitions(file);
+    this.definitions = definitions;
+    this.validatorCache = validatorCache === undefined ? undefined : path.resolve(validatorCache);
+    this.codeKey = [AJV_VERSION, ownSourceDigest(), digest].join('\n');
     this.definitionsId = definitions.$id as string;
     this.objectMetaRef = `${this.definitionsId}#/$defs/${OBJECT_META}`;
     const groups = new Set<string>();
@@ -197,6 +220,18 @@ export class KubernetesSchemas {
       groups.add(group);
     }
     this.builtinGroups = groups;
+  }
+
+  /** The Ajv instance, with the definitions registered under their `$id`; made on first use. */
+  public get ajv(): Ajv2020 {
+    if (!this.compiler) {
+      const ajv = newAjv(this.validatorCache !== undefined);
+      registerUnknownFormats(ajv, this.definitions);
+      registerVendorKeywords(ajv, this.definitions);
+      ajv.addSchema(this.definitions);
+      this.compiler = ajv;
+    }
+    return this.compiler;
   }
 
   /** Whether apiVersion/kind is a built-in kind. */
@@ -216,9 +251,85 @@ export class KubernetesSchemas {
     if (cached) return cached;
     const name = this.kinds.get(key);
     if (name === undefined) return undefined;
-    const validate = this.ajv.compile({ $ref: `${this.definitionsId}#/$defs/${name}`, type: 'object' });
+    const validate = this.compile({ $ref: `${this.definitionsId}#/$defs/${name}`, type: 'object' });
     this.validators.set(key, validate);
     return validate;
+  }
+
+  /**
+   * The validator of `schema` (which may refer to the definitions), compiled by Ajv, or, with a
+   * validator cache, loaded from the code a previous compilation left there. A cache file is named
+   * by the SHA-256 of the schema, the definitions, the Ajv version and this module's own code, so
+   * a change to any of them compiles anew; a file that cannot be read or run is compiled and
+   * written again, and a cache that cannot be written is only slower. A `format` Ajv does not know
+   * is registered as a no-op first (registerUnknownFormats).
+   */
+  public compile(schema: Json): ValidateFunction {
+    const cache = this.validatorCache;
+    if (cache === undefined) return this.compileNow(schema);
+    const file = path.join(cache, `${sha256(`${this.codeKey}\n${JSON.stringify(schema)}`).slice(0, 40)}.js`);
+    let code: string | undefined;
+    try {
+      code = fs.readFileSync(file, 'utf8');
+    } catch {
+      code = undefined;
+    }
+    if (code !== undefined) {
+      try {
+        return loadValidator(code);
+      } catch {
+        // Not a validator this version wrote whole: compiled again below.
+      }
+    }
+    const validate = this.compileNow(schema);
+    try {
+      const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+      fs.mkdirSync(cache, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, standaloneCode(this.ajv, validate));
+      fs.renameSync(tmp, file);
+    } catch {
+      // A cache that cannot be written is only a slower next run.
+    }
+    return validate;
+  }
+
+  private compileNow(schema: Json): ValidateFunction {
+    registerUnknownFormats(this.ajv, schema);
+    return this.ajv.compile(schema);
+  }
+}
+
+/** Options of {@link KubernetesSchemas.load}. */
+export interface KubernetesSchemasOptions {
+  /**
+   * A folder that keeps compiled validators, as JavaScript, between processes (made when missing).
+   * @default - none: validators are compiled in every process
+   */
+  readonly validatorCache?: string;
+}
+
+const AJV_VERSION: string = (require('ajv/package.json') as { version: string }).version;
+
+/** The validator that `code` (Ajv's standalone code for this module's options) defines. */
+function loadValidator(code: string): ValidateFunction {
+  const module = { exports: {} as unknown };
+  // The code requires Ajv's runtime helpers, found from this module as Ajv itself is.
+  new Function('require', 'module', 'exports', 'goRegExp', 'formats', code)(require, module, module.exports, goRegExp, formatChecks());
+  if (typeof module.exports !== 'function') throw new Error('not a validator');
+  return module.exports as ValidateFunction;
+}
+
+function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The digest of this module's own code, whose options and pattern engine shape what Ajv writes. */
+function ownSourceDigest(): string {
+  try {
+    return sha256(fs.readFileSync(__filename));
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -245,10 +356,12 @@ function definitionsFile(source: string | undefined): string {
   throw new Error(`${source}: holds neither ${DEFINITIONS_FILE} nor ${SHIPPED_SCHEMA_FILE}`);
 }
 
-function readDefinitions(file: string): Json {
+function readDefinitions(file: string): { definitions: Json; digest: string } {
   let value: unknown;
+  let digest: string;
   try {
     const bytes = fs.readFileSync(file);
+    digest = sha256(bytes);
     value = JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
   } catch (e) {
     throw new Error(`${file}: cannot read the Kubernetes schemas: ${e instanceof Error ? e.message : String(e)}`);
@@ -256,5 +369,5 @@ function readDefinitions(file: string): Json {
   if (!isRecord(value) || typeof value.$id !== 'string' || !isRecord(value.$defs)) {
     throw new Error(`${file}: expected JSON Schema definitions (an object with a string $id and $defs)`);
   }
-  return value;
+  return { definitions: value, digest };
 }

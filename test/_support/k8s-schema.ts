@@ -3,7 +3,9 @@
  * fills from the `kubernetes-validate==1.37.0` wheel, `$K8S_SCHEMA_DIR` (default
  * `~/.cache/cdk8s-tracing/kubernetes-json-schema-v1.37.0`). The build ships that folder's
  * `_definitions.json` in the package (scripts/ship-k8s-schemas.ts); the checks themselves are the
- * product's (constructs/check/k8s-schemas.ts), loaded once per test file.
+ * product's (constructs/check/k8s-schemas.ts), loaded once per test file. The validators Ajv
+ * compiles are kept in `node_modules/.cache/cdk8s-tracing/validators` (the product's validator
+ * cache), so that each test file reads them instead of compiling them again.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -37,9 +39,12 @@ export function k8sSchemaStatus(): SchemaSourceStatus {
   };
 }
 
+/** Where the suite keeps compiled validators between test files and runs. */
+export const SUITE_VALIDATOR_CACHE = path.resolve(__dirname, '..', '..', 'node_modules', '.cache', 'cdk8s-tracing', 'validators');
+
 /** The product's schemas, read from the suite's folder. Throws when it is missing. */
 export function suiteKubernetesSchemas(): KubernetesSchemas {
   const status = k8sSchemaStatus();
   if (!status.available) throw new Error(status.hint);
-  return KubernetesSchemas.load(status.dir);
+  return KubernetesSchemas.load(status.dir, { validatorCache: SUITE_VALIDATOR_CACHE });
 }

@@ -3,12 +3,12 @@
  * test's own): exit codes 0, 1 and 2, `--fail-on`, the options, standard input, and the three
  * report formats (SARIF checked against the structure SARIF 2.1.0 requires).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { RULES } from '../../constructs/check/rules';
 import { runCli, type CliRun } from '../_support/check-cli';
-import { k8sSchemaDir } from '../_support/k8s-schema';
+import { k8sSchemaDir, SUITE_VALIDATOR_CACHE } from '../_support/k8s-schema';
 import { describeWithSchemas } from '../_support/validate-manifests';
 
 const root = resolve(__dirname, '..', '..');
@@ -16,9 +16,9 @@ const fixtures = 'test/fixtures/check';
 
 const run = runCli;
 
-/** `check` with the suite's schemas (the package's own are in lib/, built by npm run build). */
+/** `check` with the suite's schemas (the package's own are in lib/, built by npm run build) and validator cache. */
 function check(...args: string[]): CliRun {
-  return run(['check', '--schemas', k8sSchemaDir(), ...args]);
+  return run(['check', '--schemas', k8sSchemaDir(), '--cache', SUITE_VALIDATOR_CACHE, ...args]);
 }
 
 describeWithSchemas()('cdk8s-tracing check', () => {
@@ -123,6 +123,15 @@ describeWithSchemas()('cdk8s-tracing check', () => {
       const table = readme.slice(readme.indexOf('| rule | severity | what |'));
       const rows = table.split('\n').slice(2, 2 + RULES.length + 1).filter((l) => l.startsWith('| `'));
       expect(rows.map((l) => l.split(' | ').slice(0, 2).join(' | '))).toStrictEqual(RULES.map((r) => `| \`${r.id}\` | ${r.severity}`));
+    });
+
+    test('--cache keeps the validators compiled in one run for the next, with the same report', () => {
+      const cache = join(mkdtempSync(join(tmpdir(), 'check-cache-')), 'validators');
+      const args = ['check', '--schemas', k8sSchemaDir(), `${fixtures}/faults`, '--format', 'json'];
+      const uncached = run(args);
+      expect(uncached.code).toBe(1);
+      expect(run([...args, '--cache', cache])).toStrictEqual(uncached);
+      expect(readdirSync(cache).filter((f) => f.endsWith('.js')).length).toBeGreaterThan(3);
     });
 
     test('--rules lists every rule with its severity; --version prints the package version', () => {
