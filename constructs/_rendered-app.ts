@@ -9,7 +9,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'fs';
 import { join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { dump, DumpOptions } from 'js-yaml';
+import { DEFAULT_SCHEMA, dump, Type, type DumpOptions } from 'js-yaml-4';
 import { renderObjects } from './network/_network-policies';
 import { Manifest } from './wiring/_json';
 
@@ -85,16 +85,36 @@ function inferDependencies(app: App): boolean {
 }
 
 /**
- * How manifests are written: block style, no line folding, no anchors, strings double-quoted when
- * they must be quoted (as cdk8s writes them, but for a string holding double quotes, which cdk8s
- * single-quotes), and quoted wherever a YAML 1.1 reader (kubectl's) would read another type.
+ * The numbers a YAML 1.1 reader resolves (https://yaml.org/type/int.html, float.html), as kubectl's
+ * (go-yaml v2) reads them: `_` separators (dropped before parsing), binary, hexadecimal, base 60,
+ * exponents with or without a sign. YAML 1.2 and js-yaml 4 no longer read `1_000` or `1:30` as
+ * numbers, so js-yaml 4 would write them plain, and kubectl would read 1000 and 90.
  */
-const MANIFEST_YAML: DumpOptions = { lineWidth: -1, noRefs: true, quoteStyle: 'double' };
+const YAML11_NUMBER = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))$|^\.(?:nan|NaN|NAN)$/;
+
+/** A type the writer only consults: a string it resolves is quoted. Reading never uses it. */
+const yaml11Numbers = new Type('tag:cdk8s-tracing,2026:yaml11-number', {
+  kind: 'scalar',
+  resolve: (text: string) => YAML11_NUMBER.test(text),
+  construct: (text: string) => text,
+});
 
 /**
- * One manifest as a YAML document, by js-yaml: several times faster than the `yaml` library that
- * cdk8s writes with, for the same values (test/synthesis.test.ts reads both back). A value js-yaml
- * refuses (an `undefined` in a list, which cdk8s writes as null) goes to cdk8s's writer instead.
+ * How manifests are written: block style, no line folding, no anchors, strings double-quoted when
+ * they must be quoted (as cdk8s writes them, but for a string holding double quotes, which cdk8s
+ * single-quotes, and one that starts with `-`, which js-yaml 4 quotes), and quoted wherever a
+ * YAML 1.1 reader (kubectl's) would read another type: js-yaml 4 quotes YAML 1.1's booleans
+ * (`yes`, `on`, `y`...) itself, and the numbers only YAML 1.1 has through yaml11Numbers.
+ */
+const MANIFEST_YAML: DumpOptions = { lineWidth: -1, noRefs: true, quotingType: '"', schema: DEFAULT_SCHEMA.extend({ implicit: [yaml11Numbers] }) };
+
+/**
+ * One manifest as a YAML document, by js-yaml 4 (`js-yaml-4`, an npm alias beside the js-yaml 5 that
+ * reads YAML): several times faster than the `yaml` library that cdk8s writes with, for the same
+ * values (test/synthesis.test.ts reads both back). js-yaml 5's writer builds a tree of every
+ * document first; at 5,000 Deployments V8 moved those short-lived trees to its old generation,
+ * which held 110 MB more at the peak and took 1.5 times as long. A value js-yaml refuses (an
+ * `undefined` in a list, which cdk8s writes as null) goes to cdk8s's writer instead.
  */
 function manifestYaml(doc: unknown): string {
   try {
