@@ -8,9 +8,11 @@
 //   npm run bench -- --runs 3 --sizes 1,100,1000 --out other.json
 //
 // 1. Cold processes: `npm run synth` (the README's command; writes dist/), `npx cdk8s synth` (to a
-//    temporary directory) and the app as both run it (`node scripts/synth.cjs`), next to three
-//    floors measured in the same rounds: `node` alone, `node` loading only cdk8s-plus-28, and npm
-//    running that (`npm run bench:floor`: what npm's own start adds to `npm run synth`); plus
+//    temporary directory) and the app as both run it (`node scripts/synth.cjs`), next to four
+//    floors measured in the same rounds: `node` alone, `node` loading only cdk8s-plus-28, npm
+//    running that (`npm run bench:floor`: what npm's own start adds to `npm run synth`), and plain
+//    cdk8s writing the example app's objects (scripts/bench/replay.cjs: the same output without
+//    the library); plus
 //    commands that show where the time goes: every picture drawn, the bundle built after an edit,
 //    the app under tsx as before. Each command is a child process timed with
 //    process.hrtime around spawnSync; peak memory is /usr/bin/time's maximum resident set size
@@ -23,8 +25,9 @@
 //    (ms per extra service) and a linearity verdict: the marginal time per service between the
 //    smallest and largest size within 1.3x of that between the smallest and the second largest.
 // 3. The example app in-process (scripts/bench/example-app.ts): build, validate, YAML, pictures.
-// 4. With --suite: `npx jest --ci --testPathIgnorePatterns test/programs`, then
-//    `npx jest --ci test/programs` (the real programs), once each, wall time and result.
+// 4. With --suite: `npx jest --ci --testPathIgnorePatterns test/programs` (jest's workers, one
+//    per core), then `npx jest --ci test/programs` (the real programs, one file at a time), once
+//    each, wall time and result.
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
@@ -130,6 +133,19 @@ interface ColdCommand {
   readonly env?: () => NodeJS.ProcessEnv;
 }
 
+let exampleObjectsFile: string | undefined;
+
+/** The example app's objects as JSON (scripts/bench/example-objects.ts), written once per run. */
+function exampleObjects(): string {
+  if (exampleObjectsFile === undefined) {
+    const file = join(scratch, 'example-objects.json');
+    const r = run(node, ['--import', 'tsx', join(root, 'scripts', 'bench', 'example-objects.ts'), file], {}, false);
+    if (r.status !== 0) throw new Error(`example-objects.ts failed:\n${r.stderr}`);
+    exampleObjectsFile = file;
+  }
+  return exampleObjectsFile;
+}
+
 function coldCommands(): ColdCommand[] {
   const out = (name: string) => join(scratch, name);
   let fresh = 0;
@@ -139,6 +155,10 @@ function coldCommands(): ColdCommand[] {
     { id: 'node -e ""', role: 'floor', cmd: node, args: ['-e', ''] },
     { id: 'node -e "require(\'cdk8s-plus-28\')"', role: 'floor', cmd: node, args: ['-e', 'require("cdk8s-plus-28")'] },
     { id: 'npm run bench:floor (npm running the cdk8s-plus floor)', role: 'floor', cmd: 'npm', args: ['run', '--silent', 'bench:floor'] },
+    {
+      id: 'node scripts/bench/replay.cjs (plain cdk8s writing the example\'s objects)', role: 'floor', cmd: node,
+      args: [join(root, 'scripts', 'bench', 'replay.cjs'), exampleObjects(), out('replay')],
+    },
     { id: 'npm run synth', role: 'target', cmd: 'npm', args: ['run', 'synth'] },
     { id: 'npx cdk8s synth --check-upgrade false', role: 'target', cmd: 'npx', args: ['cdk8s', 'synth', '--check-upgrade', 'false', '-o', out('cdk8s-synth')] },
     { id: 'node scripts/synth.cjs (the app directly)', role: 'target', cmd: node, args: ['scripts/synth.cjs'], env: () => ({ CDK8S_OUTDIR: out('app') }) },
@@ -174,6 +194,8 @@ interface ColdResult {
   /** min / min of the cdk8s-plus floor, median / median of it. */
   ratioToPlusFloor?: { min: number; median: number };
   ratioToNodeFloor?: { min: number; median: number };
+  /** Against plain cdk8s writing the example app's objects (scripts/bench/replay.cjs). */
+  ratioToReplayFloor?: { min: number; median: number };
   /** For `npm run` commands: against `npm run bench:floor` (npm's start on both sides). */
   ratioToNpmFloor?: { min: number; median: number };
 }
@@ -199,9 +221,11 @@ function cold(): ColdResult[] {
   const plusFloor = floor('node -e "require(\'cdk8s-plus-28\')"');
   const nodeFloor = floor('node -e ""');
   const npmFloor = floor('npm run bench:floor (npm running the cdk8s-plus floor)');
+  const replayFloor = floor('node scripts/bench/replay.cjs (plain cdk8s writing the example\'s objects)');
   for (const r of results) {
     r.ratioToPlusFloor = { min: r.time!.min / plusFloor.min, median: r.time!.median / plusFloor.median };
     r.ratioToNodeFloor = { min: r.time!.min / nodeFloor.min, median: r.time!.median / nodeFloor.median };
+    r.ratioToReplayFloor = { min: r.time!.min / replayFloor.min, median: r.time!.median / replayFloor.median };
     // npm's own start: `npm run synth` against npm running the floor.
     if (r.id.startsWith('npm run ')) r.ratioToNpmFloor = { min: r.time!.min / npmFloor.min, median: r.time!.median / npmFloor.median };
   }
@@ -362,9 +386,9 @@ function main(): void {
 
   out.push('', `1. Cold processes (${coldRuns} interleaved runs after a warm-up round; seconds; ratios to the floors of the same rounds)`);
   out.push(table(
-    ['command', 'role', 'min s', 'median s', 'x plus floor (min)', 'x plus floor (median)', 'x npm floor (median)', 'x node floor (median)', 'peak RSS MB', 'failed'],
+    ['command', 'role', 'min s', 'median s', 'x plus floor (min)', 'x plus floor (median)', 'x npm floor (median)', 'x plain cdk8s (median)', 'x node floor (median)', 'peak RSS MB', 'failed'],
     coldResults.map(r => [r.id, r.role, f(r.time!.min / 1000, 3), f(r.time!.median / 1000, 3), x(r.ratioToPlusFloor!.min), x(r.ratioToPlusFloor!.median),
-      x(r.ratioToNpmFloor?.median), x(r.ratioToNodeFloor!.median), f(r.rss!.median), r.failures.length ? String(r.failures.length) : '']),
+      x(r.ratioToNpmFloor?.median), x(r.ratioToReplayFloor!.median), x(r.ratioToNodeFloor!.median), f(r.rss!.median), r.failures.length ? String(r.failures.length) : '']),
   ));
   if (stale !== undefined) out.push(`(lib/ is the library as last built${stale ? ', OLDER than a file of constructs/: build for a fair figure' : ', newer than every file of constructs/'})`);
 
@@ -404,7 +428,8 @@ function main(): void {
   out.push(table(['goal', 'measured'], [
     ['cold npm run synth within 1.3x the cdk8s-plus floor', `${x(synth.ratioToPlusFloor!.min)} (min), ${x(synth.ratioToPlusFloor!.median)} (median); `
       + `against npm running the floor ${x(synth.ratioToNpmFloor!.min)} (min), ${x(synth.ratioToNpmFloor!.median)} (median); `
-      + `the app without npm ${x(direct.ratioToPlusFloor!.min)} (min), ${x(direct.ratioToPlusFloor!.median)} (median)`],
+      + `the app without npm ${x(direct.ratioToPlusFloor!.min)} (min), ${x(direct.ratioToPlusFloor!.median)} (median); `
+      + `the app against plain cdk8s writing its objects ${x(direct.ratioToReplayFloor!.min)} (min), ${x(direct.ratioToReplayFloor!.median)} (median)`],
     ...big.map(n => [`${n} instrumented services within 1.15x of plain cdk8s-plus`, `wall ${x(inst.ratios[n].wall)}, work ${x(inst.ratios[n].work)}`]),
     ...big.map(n => [`${n} instrumented services under 300 MB`, `${f(instCell(n).rss!.max)} MB peak`]),
     ['instrumented services linear', Number.isNaN(inst.linearityRatio) ? 'not enough sizes' : `${x(inst.linearityRatio)} (${inst.linear ? 'linear' : 'not linear'})`],
