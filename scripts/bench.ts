@@ -242,9 +242,12 @@ const SCENARIO_LABEL: Record<Scenario, string> = {
 const sizeScript = join(root, 'scripts', 'bench', 'sizes.ts');
 const fixture = (s: Scenario, n: number) => join(scratch, `${s}-${n}.json`);
 
+/** The library the sizes load: the built lib/constructs when it is current, as users install it; else the sources. */
+let sizesLibrary: string | undefined;
+
 function measureSize(s: Scenario, mode: Mode, n: number): { result: SizeResult; wallMs: number } {
   const outdir = join(scratch, `out-${s}-${mode}-${n}`);
-  const r = run(node, ['--import', 'tsx', sizeScript, s, mode, String(n), outdir, fixture(s, n)], {}, false);
+  const r = run(node, ['--import', 'tsx', sizeScript, s, mode, String(n), outdir, fixture(s, n)], sizesLibrary ? { BENCH_LIBRARY: sizesLibrary } : {}, false);
   rmSync(outdir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`sizes.ts ${s} ${mode} ${n} failed (exit ${r.status}):\n${r.stderr}`);
   if (mode === 'export') return { result: undefined as unknown as SizeResult, wallMs: r.ms };
@@ -371,6 +374,7 @@ const x = (r: number | undefined) => (r === undefined || Number.isNaN(r) ? '-' :
 function main(): void {
   const m = machine();
   const stale = libStale();
+  if (stale === false) sizesLibrary = join(root, 'lib', 'constructs');
   log(`bench: ${quick ? 'quick, ' : ''}cold runs ${coldRuns}, sizes ${sizes.join(', ')}${suite ? ', with the suite' : ''}; scratch ${scratch}`);
   const coldResults = cold();
   const { cells, scenarios } = sizesBench();
@@ -392,7 +396,8 @@ function main(): void {
   ));
   if (stale !== undefined) out.push(`(lib/ is the library as last built${stale ? ', OLDER than a file of constructs/: build for a fair figure' : ', newer than every file of constructs/'})`);
 
-  out.push('', `2. Sizes (one process per measurement; work = build + synthesize once loaded, ms; wall = the whole process, ms; runs: ${sizes.map(n => `${n}: ${sizeRuns(n)}`).join(', ')})`);
+  out.push('', `2. Sizes (one process per measurement; work = build + synthesize once loaded, ms; wall = the whole process, ms; runs: ${sizes.map(n => `${n}: ${sizeRuns(n)}`).join(', ')}; `
+    + `the library ${sizesLibrary ? 'as built (lib/constructs)' : 'from its sources through tsx (build it for the library as users install it)'})`);
   for (const s of scenarios) {
     out.push('', `${s.scenario}: ${s.description}`);
     out.push(table(
@@ -439,7 +444,7 @@ function main(): void {
   process.stdout.write(`${text}\n`);
 
   const report = {
-    issue: 23, started: started.toISOString(), finished: finished.toISOString(), machine: m, libStale: stale,
+    issue: 23, started: started.toISOString(), finished: finished.toISOString(), machine: m, libStale: stale, sizesLibrary: sizesLibrary ?? 'constructs (tsx)',
     options: { quick, suite, coldRuns, sizes, sizeRuns: Object.fromEntries(sizes.map(n => [n, sizeRuns(n)])), exampleRuns },
     cold: coldResults, sizes: { cells, scenarios }, exampleApp: example, suite: suiteResults ?? null,
   };

@@ -13,6 +13,8 @@
 //   as cdk8s `ApiObject`s.
 // - `tenants`: a multitenant `TempoMonolithic` with overrides for one tenant per service; plain:
 //   replayed from <fixture.json> as for `sampling`.
+// The library is loaded from BENCH_LIBRARY when set (npm run bench sets it to the built
+// lib/constructs when lib/ is newer than every source), else from constructs/ through tsx.
 // Mode `export` builds the library app and writes its objects (resolved, as synthesized) to
 // <fixture.json>, for the plain mode of `sampling` and `tenants`.
 import { readFileSync, writeFileSync } from 'fs';
@@ -52,7 +54,9 @@ function main(): void {
   // Loaded here, not at the top, so that the plain mode never loads the library.
   const cdk8s = require('cdk8s') as typeof import('cdk8s');
   const plus = require('cdk8s-plus-28') as typeof import('cdk8s-plus-28');
-  const lib = mode === 'plain' ? undefined : require('../../constructs') as typeof import('../../constructs');
+  // The library as users install it (compiled, lib/constructs) when BENCH_LIBRARY names it; else
+  // its TypeScript sources, which tsx transpiles as they load.
+  const lib = mode === 'plain' ? undefined : require(process.env.BENCH_LIBRARY ?? '../../constructs') as typeof import('../../constructs');
   const t1 = process.hrtime.bigint();
 
   const app = new cdk8s.App({ outdir, yamlOutputType: cdk8s.YamlOutputType.FILE_PER_CHART });
