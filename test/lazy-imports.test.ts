@@ -59,7 +59,7 @@ test('making a StrimziKafka loads the Strimzi modules, and only those', () => {
 test('loading the library loads neither the check command, nor the Pulumi component, nor packages synthesis does not need', () => {
   expect(loaded.atLoad.filter(f => /^constructs\/(check|pulumi)\//.test(f))).toStrictEqual([]);
   // ajv (check), @viz-js/viz (drawn only when asked), @pulumi/* and typescript stay unloaded.
-  expect(loaded.atLoad.filter(f => f.startsWith('npm:'))).toStrictEqual(['npm:cdk8s', 'npm:cdk8s-plus-28', 'npm:constructs', 'npm:js-yaml', 'npm:yaml']);
+  expect(loaded.atLoad.filter(f => f.startsWith('npm:'))).toStrictEqual(['npm:cdk8s', 'npm:cdk8s-plus-28', 'npm:constructs', 'npm:js-yaml', 'npm:js-yaml-4', 'npm:yaml']);
 });
 
 test('the package ships the generated modules that the constructs load, and no others', () => {
