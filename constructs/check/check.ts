@@ -26,7 +26,7 @@ export interface CheckOptions extends WiringCheckOptions {
   readonly crds?: readonly string[];
   /**
    * A folder that keeps the schema validators compiled in one run for the next ones (see
-   * KubernetesSchemasOptions.validatorCache).
+   * KubernetesSchemasOptions.validatorCache). Its files are run as code: a folder only the user writes to.
    * @default - none: validators are compiled in every run
    */
   readonly validatorCache?: string;

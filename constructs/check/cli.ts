@@ -51,7 +51,7 @@ Options:
   --schemas <path>               Kubernetes schemas to use instead of the packaged ${K8S_VERSION} ones
                                  (a kubernetes-validate schema folder, or its _definitions.json)
   --cache <folder>               keep the schema validators compiled in one run for the next ones
-                                 (JavaScript files; a repeated check of the same kinds starts faster)
+                                 (JavaScript files, run as code: a folder only you write to)
   --external <host:port>         an address outside the input that configuration may use,
                                  as written (repeatable; *.example.com:443 matches subdomains)
   --provided <Kind/name>         an object that exists without being in the input, such as

@@ -304,6 +304,7 @@ export class KubernetesSchemas {
 export interface KubernetesSchemasOptions {
   /**
    * A folder that keeps compiled validators, as JavaScript, between processes (made when missing).
+   * Its files are run as code: it must be a folder only the user writes to.
    * @default - none: validators are compiled in every process
    */
   readonly validatorCache?: string;
