@@ -22,7 +22,7 @@ module.exports = {
     },
     {
       ...project,
-      // The real programs, one file at a time (test/_support/serial-runner.js), after the others.
+      // The real programs, one file at a time (test/_support/serial-runner.js), apart from the others.
       displayName: 'programs',
       roots: ['<rootDir>/test/programs'],
       testMatch: ['**/*.test.ts'],
