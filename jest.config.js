@@ -2,6 +2,7 @@
  * generated `imports/`, happens once in `npm run build` and `npm run typecheck`, not in every test run. */
 const project = {
   testEnvironment: 'node',
+  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // The examples import the library by its package name, as users do.
   moduleNameMapper: { '^cdk8s-tracing$': '<rootDir>/constructs', '^cdk8s-tracing/pulumi$': '<rootDir>/constructs/pulumi' },
@@ -17,7 +18,6 @@ module.exports = {
       ...project,
       displayName: 'constructs',
       roots: ['<rootDir>/test'],
-      testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/programs/'],
     },
     {
@@ -25,7 +25,6 @@ module.exports = {
       // The real programs, one file at a time (test/_support/serial-runner.js), apart from the others.
       displayName: 'programs',
       roots: ['<rootDir>/test/programs'],
-      testMatch: ['**/*.test.ts'],
       runner: '<rootDir>/test/_support/serial-runner.js',
     },
   ],

@@ -133,17 +133,12 @@ interface ColdCommand {
   readonly env?: () => NodeJS.ProcessEnv;
 }
 
-let exampleObjectsFile: string | undefined;
-
-/** The example app's objects as JSON (scripts/bench/example-objects.ts), written once per run. */
-function exampleObjects(): string {
-  if (exampleObjectsFile === undefined) {
-    const file = join(scratch, 'example-objects.json');
-    const r = run(node, ['--import', 'tsx', join(root, 'scripts', 'bench', 'example-objects.ts'), file], {}, false);
-    if (r.status !== 0) throw new Error(`example-objects.ts failed:\n${r.stderr}`);
-    exampleObjectsFile = file;
-  }
-  return exampleObjectsFile;
+/** Writes the example app's objects as JSON (scripts/bench/example-objects.ts) and returns the file. */
+function writeExampleObjects(): string {
+  const file = join(scratch, 'example-objects.json');
+  const r = run(node, ['--import', 'tsx', join(root, 'scripts', 'bench', 'example-objects.ts'), file], {}, false);
+  if (r.status !== 0) throw new Error(`example-objects.ts failed:\n${r.stderr}`);
+  return file;
 }
 
 function coldCommands(): ColdCommand[] {
@@ -157,7 +152,7 @@ function coldCommands(): ColdCommand[] {
     { id: 'npm run bench:floor (npm running the cdk8s-plus floor)', role: 'floor', cmd: 'npm', args: ['run', '--silent', 'bench:floor'] },
     {
       id: 'node scripts/bench/replay.cjs (plain cdk8s writing the example\'s objects)', role: 'floor', cmd: node,
-      args: [join(root, 'scripts', 'bench', 'replay.cjs'), exampleObjects(), out('replay')],
+      args: [join(root, 'scripts', 'bench', 'replay.cjs'), writeExampleObjects(), out('replay')],
     },
     { id: 'npm run synth', role: 'target', cmd: 'npm', args: ['run', 'synth'] },
     { id: 'npx cdk8s synth --check-upgrade false', role: 'target', cmd: 'npx', args: ['cdk8s', 'synth', '--check-upgrade', 'false', '-o', out('cdk8s-synth')] },

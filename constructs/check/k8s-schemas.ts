@@ -75,13 +75,10 @@ let checkedFormats: Record<string, Format> | undefined;
 
 /** The formats that carry a check: AJV_FORMATS from ajv-formats, and `duration`. */
 function formatChecks(): Record<string, Format> {
-  if (checkedFormats === undefined) {
+  return checkedFormats ??= (() => {
     const { fullFormats } = require('ajv-formats/dist/formats') as { fullFormats: Record<string, Format> };
-    const formats: Record<string, Format> = Object.fromEntries([...AJV_FORMATS.map((name) => [name, fullFormats[name]]), ['duration', K8S_DURATION]]);
-    checkedFormats = formats;
-    return formats;
-  }
-  return checkedFormats;
+    return Object.fromEntries([...AJV_FORMATS.map((name) => [name, fullFormats[name]]), ['duration', K8S_DURATION]]);
+  })();
 }
 
 /**

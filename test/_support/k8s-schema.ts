@@ -42,6 +42,16 @@ export function k8sSchemaStatus(): SchemaSourceStatus {
 /** Where the suite keeps compiled validators between test files and runs. */
 export const SUITE_VALIDATOR_CACHE = path.resolve(__dirname, '..', '..', 'node_modules', '.cache', 'cdk8s-tracing', 'validators');
 
+/** The check's options for the suite's schemas and validator cache (CheckOptions.schemas and .validatorCache). */
+export function suiteSchemaOptions(): { readonly schemas: string; readonly validatorCache: string } {
+  return { schemas: k8sSchemaDir(), validatorCache: SUITE_VALIDATOR_CACHE };
+}
+
+/** The same as command-line options of `cdk8s-tracing check`. */
+export function suiteSchemaArgs(): string[] {
+  return ['--schemas', k8sSchemaDir(), '--cache', SUITE_VALIDATOR_CACHE];
+}
+
 /** The product's schemas, read from the suite's folder. Throws when it is missing. */
 export function suiteKubernetesSchemas(): KubernetesSchemas {
   const status = k8sSchemaStatus();

@@ -8,7 +8,7 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { RULES } from '../../constructs/check/rules';
 import { runCli, type CliRun } from '../_support/check-cli';
-import { k8sSchemaDir, SUITE_VALIDATOR_CACHE } from '../_support/k8s-schema';
+import { k8sSchemaDir, suiteSchemaArgs } from '../_support/k8s-schema';
 import { describeWithSchemas } from '../_support/validate-manifests';
 
 const root = resolve(__dirname, '..', '..');
@@ -18,7 +18,7 @@ const run = runCli;
 
 /** `check` with the suite's schemas (the package's own are in lib/, built by npm run build) and validator cache. */
 function check(...args: string[]): CliRun {
-  return run(['check', '--schemas', k8sSchemaDir(), '--cache', SUITE_VALIDATOR_CACHE, ...args]);
+  return run(['check', ...suiteSchemaArgs(), ...args]);
 }
 
 describeWithSchemas()('cdk8s-tracing check', () => {

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { checkObjects } from '../../constructs/check/check';
 import { CrdRegistry } from '../../constructs/check/crd-schemas';
 import type { Manifest } from '../../constructs/wiring/_json';
-import { k8sSchemaDir, SUITE_VALIDATOR_CACHE } from '../_support/k8s-schema';
+import { suiteSchemaOptions } from '../_support/k8s-schema';
 import { findingMessage } from '../_support/wiring';
 import { describeWithSchemas } from '../_support/validate-manifests';
 
@@ -33,7 +33,7 @@ describeWithSchemas()('CRDs given with --crds', () => {
     crd('example.com', 'Gizmo', 'gizmos', ['v1']),
   ].join('\n---\n'));
   writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [crds.yaml]\n');
-  const check = (objects: Manifest[]) => checkObjects(objects, { schemas: k8sSchemaDir(), validatorCache: SUITE_VALIDATOR_CACHE, crds: [dir], skip: ['wiring', 'policy'] }).map(findingMessage);
+  const check = (objects: Manifest[]) => checkObjects(objects, { ...suiteSchemaOptions(), crds: [dir], skip: ['wiring', 'policy'] }).map(findingMessage);
 
   test('every CRD of a file is found, and validates its kind', () => {
     expect(check([cr('example.com/v1', 'Widget', { size: 1 }), cr('example.com/v1', 'Gizmo', { size: 2 })])).toStrictEqual([]);

@@ -13,7 +13,7 @@ import { buildApp } from '../../main';
 import { Prerequisites, synthesizeApp } from '../../constructs';
 import { crdDir } from '../_support/crd-schema';
 import { runCli } from '../_support/check-cli';
-import { k8sSchemaDir, SUITE_VALIDATOR_CACHE } from '../_support/k8s-schema';
+import { suiteSchemaArgs } from '../_support/k8s-schema';
 import { describeWithSchemas } from '../_support/validate-manifests';
 
 const root = resolve(__dirname, '..', '..');
@@ -42,7 +42,7 @@ describeWithSchemas()('cdk8s-tracing check on the example stacks', () => {
   test('every example stack is clean, and the notes are the declared prerequisites', () => {
     const args = ciCheckArguments().map((a) => (a === 'dist/' ? outdir : a));
     const started = performance.now();
-    const { code, stdout, stderr } = run([...args, '--schemas', k8sSchemaDir(), '--cache', SUITE_VALIDATOR_CACHE, '--format', 'json'], root);
+    const { code, stdout, stderr } = run([...args, ...suiteSchemaArgs(), '--format', 'json'], root);
     const ms = performance.now() - started;
     expect(stderr).toBe('');
     const report = JSON.parse(stdout);
@@ -70,7 +70,7 @@ describeWithSchemas()('cdk8s-tracing check on the example stacks', () => {
   });
 
   test('without the CI options the two addresses outside the manifests are errors, and the custom resources only noted', () => {
-    const { code, stdout } = run(['check', outdir, '--schemas', k8sSchemaDir(), '--cache', SUITE_VALIDATOR_CACHE, '--format', 'json'], root);
+    const { code, stdout } = run(['check', outdir, ...suiteSchemaArgs(), '--format', 'json'], root);
     const report = JSON.parse(stdout);
     expect(code).toBe(1);
     expect(report.findings.filter((f: { severity: string }) => f.severity !== 'info').map((f: { ruleId: string; message: string }) => `${f.ruleId}: ${/'([^']+)'/.exec(f.message)![1]}`)).toStrictEqual([

@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'path';
 import { checkPaths } from '../../constructs/check/check';
 import { describeObject, sortFindings, type Finding } from '../../constructs/check/finding';
 import { RULES } from '../../constructs/check/rules';
-import { k8sSchemaDir, SUITE_VALIDATOR_CACHE } from '../_support/k8s-schema';
+import { suiteSchemaOptions } from '../_support/k8s-schema';
 import { describeWithSchemas } from '../_support/validate-manifests';
 
 const root = resolve(__dirname, '..', '..');
@@ -16,13 +16,13 @@ const fixtures = join(root, 'test', 'fixtures', 'check');
 
 /** `[rule, severity, object, path, line]` of each finding, in report order (by line). */
 function check(path: string): Array<[string, string, string, string, number | undefined]> {
-  return sortFindings(checkPaths([join(fixtures, path)], { schemas: k8sSchemaDir(), validatorCache: SUITE_VALIDATOR_CACHE }, { cwd: root }).findings)
+  return sortFindings(checkPaths([join(fixtures, path)], suiteSchemaOptions(), { cwd: root }).findings)
     .map((f: Finding) => [f.ruleId, f.severity, describeObject(f.object), f.path, f.line]);
 }
 
 describeWithSchemas()('fault fixtures', () => {
   test('the clean stack, List and JSON file give no finding', () => {
-    const { input, findings } = checkPaths([join(fixtures, 'clean')], { schemas: k8sSchemaDir(), validatorCache: SUITE_VALIDATOR_CACHE }, { cwd: root });
+    const { input, findings } = checkPaths([join(fixtures, 'clean')], suiteSchemaOptions(), { cwd: root });
     expect(findings).toStrictEqual([]);
     expect(input.files).toStrictEqual(['clean/network-policy.json', 'clean/rbac-list.yaml', 'clean/stack.yaml'].map((f) => relative(root, join(fixtures, f))));
     expect(input.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`)).toContain('RoleBinding/reader');
@@ -78,7 +78,7 @@ describeWithSchemas()('fault fixtures', () => {
   });
 
   test('the messages say what is wrong', () => {
-    const messages = checkPaths([join(fixtures, 'faults')], { schemas: k8sSchemaDir(), validatorCache: SUITE_VALIDATOR_CACHE }, { cwd: root }).findings.map((f) => f.message);
+    const messages = checkPaths([join(fixtures, 'faults')], suiteSchemaOptions(), { cwd: root }).findings.map((f) => f.message);
     expect(messages).toEqual(expect.arrayContaining([
       "no Service 'tempo-headless' in namespace 'obs': the pods get no stable DNS names",
       "named port 'http-metrics' (TCP) is not declared by StatefulSet/tempo (/spec/template); it declares http=3200/TCP (tempo), otlp-grpc=4317/TCP (tempo)",
@@ -92,7 +92,7 @@ describeWithSchemas()('fault fixtures', () => {
   });
 
   test('the fixtures reproduce the fault classes of the issue, each rule of them at least once', () => {
-    const seen = new Set(checkPaths([join(fixtures, 'faults')], { schemas: k8sSchemaDir(), validatorCache: SUITE_VALIDATOR_CACHE }, { cwd: root }).findings.map((f) => f.ruleId));
+    const seen = new Set(checkPaths([join(fixtures, 'faults')], suiteSchemaOptions(), { cwd: root }).findings.map((f) => f.ruleId));
     const required = [
       'schema/unknown-field', 'schema/wrong-type', 'schema/missing-field', 'schema/invalid-value', 'schema/unknown-kind', 'schema/no-crd',
       'wiring/statefulset-service-name', 'wiring/service-target-port', 'wiring/service-selector', 'wiring/workload-selector',
